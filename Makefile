@@ -1,0 +1,54 @@
+# CCHC — the two commands a fresh machine needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+export DJANGO_SETTINGS_MODULE := cchc.settings
+
+.PHONY: install demo serve test test-fast lint bench browser messages clean
+
+install: $(STAMP)
+
+# Re-installs only when the dependency list changed; quick otherwise.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -U pip 2>&1 | grep -v "is ignored" || true
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev]" 2>&1 | grep -v "is ignored" || true
+	@$(BIN)/python -c "import cchc, django, ninja, django_tasks_db" && touch $(STAMP)
+
+# Debian's Chromium for the browser tests (never a downloaded browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests…"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	     chromium fonts-noto-core fonts-liberation2 poppler-utils >/dev/null) ; }
+
+demo: install
+	DJANGO_DEBUG=1 $(BIN)/cchc migrate --noinput -v 0
+	DJANGO_DEBUG=1 $(BIN)/cchc load-demo
+	DJANGO_DEBUG=1 $(BIN)/cchc runserver $(HOST):$(PORT)
+
+serve: install
+	DJANGO_DEBUG=1 $(BIN)/cchc runserver $(HOST):$(PORT)
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+test: install browser lint
+	$(BIN)/python -m pytest
+
+# Everything but the browser tests, for a quick loop while coding.
+test-fast: install
+	$(BIN)/python -m pytest -m "not browser" -x
+
+bench: install
+	$(BIN)/python bench/run.py
+
+messages: install
+	cd src/cchc && ../../$(BIN)/django-admin makemessages -l vi -l en --no-obsolete && ../../$(BIN)/django-admin compilemessages
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,536 @@
+"""Named actions on assessments. Each is atomic and writes its audit rows (Transition for a
+status change, ScoreChange for a score); views, the API and the CLI call these, never save a
+score themselves.
+
+Actions take the acting ``user``; ``user=None`` means the system (CLI imports run by an
+operator), which skips the role check but is still recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.assessments.access import access_for
+from cchc.assessments.models import (
+    Assessment,
+    Evidence,
+    Round,
+    Score,
+    ScoreChange,
+    ScoreField,
+    Status,
+    Transition,
+)
+from cchc.frameworks.models import Framework, Node
+from cchc.frameworks.scoring import is_indicator_rule, manual_score_error
+from cchc.frameworks.tree import build_tree
+from cchc.orgs.access import scope_for
+from cchc.orgs.models import OrgUnit, Role
+
+
+class WorkflowError(ValidationError):
+    """An action that the assessment's state does not allow."""
+
+
+APPRAISABLE = {Status.SUBMITTED, Status.UNDER_APPRAISAL}
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET = _Unset()  # "leave this value as it is" (None means "clear it")
+
+
+def _require(user, assessment: Assessment, capability: str) -> None:
+    if user is None:
+        return
+    if not getattr(access_for(scope_for(user), assessment), capability):
+        raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này với bản đánh giá này."))
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def _record_transition(assessment: Assessment, to_status: str, user, note: str = "") -> Transition:
+    transition = Transition.objects.create(
+        assessment=assessment, from_status=assessment.status, to_status=to_status, by=user, note=note
+    )
+    assessment.status = to_status
+    if to_status == Status.SUBMITTED:
+        assessment.submitted_at = timezone.now()
+    assessment.save(update_fields=["status", "submitted_at", "updated_at"])
+    return transition
+
+
+# --- rounds -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_round(
+    framework: Framework, year: int, *, user=None, deadline=None, units: list[OrgUnit] | None = None
+) -> tuple[Round, int]:
+    """Open an evaluation year for every active unit of the framework's unit types (within the
+    user's secretariat scope), or for ``units``. Returns the round and how many assessments
+    were created; existing assessments are kept (re-running is safe)."""
+    scope = scope_for(user) if user is not None else None
+    if scope is not None and not scope.has(Role.SECRETARIAT):
+        raise PermissionDenied(_("Chỉ Thường trực CCHC được mở đợt đánh giá."))
+    round_obj, created = Round.objects.get_or_create(
+        framework=framework, year=year, defaults={"deadline": deadline}
+    )
+    if deadline is not None and round_obj.deadline != deadline:
+        round_obj.deadline = deadline
+        round_obj.save(update_fields=["deadline"])
+    if units is None:
+        day = timezone.datetime(year, 12, 31).date()
+        qs = OrgUnit.objects.filter(unit_type__in=framework.unit_types.all()).active_on(day)
+        if scope is not None:
+            qs = qs.filter(scope.unit_q(Role.SECRETARIAT))
+        units = list(qs)
+    elif scope is not None:
+        for unit in units:
+            if not scope.covers(Role.SECRETARIAT, unit):
+                raise PermissionDenied(
+                    _("Đơn vị %(unit)s nằm ngoài phạm vi quản lý của bạn.") % {"unit": unit.code}
+                )
+    existing = set(Assessment.objects.filter(round=round_obj).values_list("unit_id", flat=True))
+    new = [Assessment(round=round_obj, unit=u) for u in units if u.pk not in existing]
+    Assessment.objects.bulk_create(new, batch_size=1000)
+    fresh = list(Assessment.objects.filter(round=round_obj, unit_id__in=[a.unit_id for a in new]))
+    Transition.objects.bulk_create(
+        [
+            Transition(
+                assessment=a, from_status="", to_status=Status.DRAFT, by=user, note=_("Mở đợt đánh giá")
+            )
+            for a in fresh
+        ],
+        batch_size=1000,
+    )
+    return round_obj, len(new)
+
+
+# --- scores -----------------------------------------------------------------------------------
+
+
+def _leaf(assessment: Assessment, node: Node) -> Node:
+    if node.framework_id != assessment.round.framework_id:
+        raise ValidationError(
+            _("Tiêu chí %(code)s không thuộc bộ chỉ số của bản đánh giá.") % {"code": node.code}
+        )
+    if node.children.exists():
+        raise ValidationError(
+            _("Tiêu chí %(code)s có tiêu chí con; chỉ chấm điểm tiêu chí lá.") % {"code": node.code}
+        )
+    return node
+
+
+def _effective_max(node: Node) -> Decimal:
+    if node.max_points is not None:
+        return node.max_points
+    return build_tree(node.framework_id).by_id[node.pk].max_points
+
+
+def validate_score(node: Node, value: Decimal | None, max_points: Decimal | None = None) -> None:
+    if value is None:
+        return
+    max_points = _effective_max(node) if max_points is None else max_points
+    rule = {"type": "manual", "step": "0.01"} if is_indicator_rule(node.rule) else node.rule
+    error = manual_score_error(rule, max_points, value)
+    if error:
+        raise ValidationError(
+            _("Tiêu chí %(code)s: điểm %(value)s không hợp lệ (%(reason)s).")
+            % {"code": node.code, "value": value, "reason": _(error)}
+        )
+
+
+def _change(score: Score, field: str, new, user, reason: str, changes: list[ScoreChange]) -> None:
+    old = getattr(score, field)
+    if old == new:
+        return
+    setattr(score, field, new)
+    changes.append(
+        ScoreChange(
+            score=score, field=field, old_value=_fmt(old), new_value=_fmt(new), by=user, reason=reason
+        )
+    )
+
+
+@transaction.atomic
+def set_self_score(
+    assessment: Assessment,
+    node: Node,
+    *,
+    user=None,
+    score: Decimal | None | _Unset = UNSET,
+    not_applicable: bool | None = None,
+    explanation: str | None = None,
+    reason: str = "",
+) -> Score:
+    """The unit's self score (điểm tự đánh giá), not-applicable flag and explanation for a leaf."""
+    access = access_for(scope_for(user), assessment) if user is not None else None
+    # In "returned" the unit may still improve its explanation, not its score.
+    if access is not None and not (
+        access.self_assess or (access.respond and score is UNSET and not_applicable is None)
+    ):
+        raise PermissionDenied(_("Bản đánh giá không ở trạng thái cho phép đơn vị sửa điểm tự đánh giá."))
+    _leaf(assessment, node)
+    if score is not UNSET:
+        validate_score(node, score)
+    obj, _created = Score.objects.select_for_update().get_or_create(assessment=assessment, node=node)
+    changes: list[ScoreChange] = []
+    if user is None or access.self_assess:
+        if score is not UNSET:
+            _change(obj, ScoreField.SELF, score, user, reason, changes)
+        if not_applicable is not None:
+            _change(obj, ScoreField.NOT_APPLICABLE, not_applicable, user, reason, changes)
+    explanation_changed = explanation is not None and explanation != obj.explanation
+    if (changes or explanation_changed) and assessment.is_locked:
+        raise WorkflowError(_("Bản đánh giá đã công bố và bị khoá."))
+    if explanation is not None:
+        obj.explanation = explanation
+    obj.save()
+    ScoreChange.objects.bulk_create(changes)
+    return obj
+
+
+@transaction.atomic
+def set_appraised_score(
+    assessment: Assessment,
+    node: Node,
+    *,
+    user=None,
+    score: Decimal | None | _Unset = UNSET,
+    comment: str | None = None,
+    not_applicable: bool | None = None,
+    reason: str = "",
+) -> Score:
+    """The appraised score (điểm thẩm định) and the appraiser's comment. The first appraisal
+    moves a submitted assessment to "under appraisal"."""
+    _require(
+        user, assessment, "appraise"
+    )  # for a user: appraiser of the unit, status submitted/under appraisal
+    _leaf(assessment, node)
+    if score is not UNSET:
+        validate_score(node, score)
+    obj, _created = Score.objects.select_for_update().get_or_create(assessment=assessment, node=node)
+    changes: list[ScoreChange] = []
+    if score is not UNSET:
+        _change(obj, ScoreField.APPRAISED, score, user, reason, changes)
+    if not_applicable is not None:
+        _change(obj, ScoreField.NOT_APPLICABLE, not_applicable, user, reason, changes)
+    comment_changed = comment is not None and comment != obj.appraiser_comment
+    if (changes or comment_changed) and assessment.is_locked:
+        raise WorkflowError(_("Bản đánh giá đã công bố và bị khoá."))
+    if (changes or comment_changed) and assessment.status == Status.SUBMITTED:
+        _record_transition(assessment, Status.UNDER_APPRAISAL, user, _("Bắt đầu thẩm định"))
+    if comment is not None:
+        obj.appraiser_comment = comment
+    obj.save()
+    ScoreChange.objects.bulk_create(changes)
+    return obj
+
+
+@transaction.atomic
+def respond_to_comment(assessment: Assessment, node: Node, *, user, response: str) -> Score:
+    """The unit's explanation (giải trình) in answer to an appraiser's comment."""
+    _require(user, assessment, "respond")
+    if assessment.status != Status.RETURNED:
+        raise WorkflowError(_("Chỉ giải trình khi bản đánh giá được trả lại để giải trình."))
+    _leaf(assessment, node)
+    obj, _created = Score.objects.select_for_update().get_or_create(assessment=assessment, node=node)
+    obj.unit_response = response
+    obj.save(update_fields=["unit_response", "updated_at"])
+    return obj
+
+
+# --- evidence ---------------------------------------------------------------------------------
+
+ALLOWED_EVIDENCE = {
+    ".pdf": ("application/pdf", [b"%PDF-"]),
+    ".png": ("image/png", [b"\x89PNG\r\n\x1a\n"]),
+    ".jpg": ("image/jpeg", [b"\xff\xd8\xff"]),
+    ".jpeg": ("image/jpeg", [b"\xff\xd8\xff"]),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", [b"PK\x03\x04"]),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", [b"PK\x03\x04"]),
+    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", [b"PK\x03\x04"]),
+    ".doc": ("application/msword", [b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"]),
+    ".xls": ("application/vnd.ms-excel", [b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"]),
+    ".odt": ("application/vnd.oasis.opendocument.text", [b"PK\x03\x04"]),
+    ".ods": ("application/vnd.oasis.opendocument.spreadsheet", [b"PK\x03\x04"]),
+}
+
+
+def validate_upload(uploaded) -> tuple[str, str]:
+    """Check an uploaded evidence file by size, extension and magic bytes (not by the
+    browser's claimed type). Returns (extension, content type)."""
+    name = PurePosixPath(uploaded.name or "").name
+    ext = PurePosixPath(name).suffix.lower()
+    if ext not in ALLOWED_EVIDENCE:
+        raise ValidationError(
+            _(
+                "Tệp %(name)s: chỉ nhận PDF, ảnh (PNG, JPG) và văn bản Office (DOC/DOCX, XLS/XLSX, PPTX, ODT/ODS)."
+            )
+            % {"name": name}
+        )
+    if uploaded.size > settings.EVIDENCE_MAX_BYTES:
+        raise ValidationError(
+            _("Tệp %(name)s quá lớn (tối đa %(mb)s MB).")
+            % {"name": name, "mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)}
+        )
+    if uploaded.size == 0:
+        raise ValidationError(_("Tệp %(name)s rỗng.") % {"name": name})
+    content_type, magics = ALLOWED_EVIDENCE[ext]
+    head = uploaded.read(16)
+    uploaded.seek(0)
+    if not any(head.startswith(m) for m in magics):
+        raise ValidationError(_("Tệp %(name)s không đúng định dạng %(ext)s.") % {"name": name, "ext": ext})
+    return ext, content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+@transaction.atomic
+def add_evidence(assessment: Assessment, node: Node, uploaded, *, user) -> Evidence:
+    access = access_for(scope_for(user), assessment)
+    if not (access.self_assess or access.respond):
+        raise PermissionDenied(_("Không thể thêm tài liệu kiểm chứng ở trạng thái này."))
+    _leaf(assessment, node)
+    _ext, content_type = validate_upload(uploaded)
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    score, _created = Score.objects.get_or_create(assessment=assessment, node=node)
+    return Evidence.objects.create(
+        score=score,
+        file=uploaded,
+        original_name=PurePosixPath(uploaded.name).name[:255],
+        content_type=content_type,
+        size=uploaded.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=user,
+    )
+
+
+@transaction.atomic
+def remove_evidence(evidence: Evidence, *, user) -> None:
+    access = access_for(scope_for(user), evidence.score.assessment)
+    if not (access.self_assess or access.respond):
+        raise PermissionDenied(_("Không thể xoá tài liệu kiểm chứng ở trạng thái này."))
+    evidence.file.delete(save=False)
+    evidence.delete()
+
+
+# --- workflow ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Missing:
+    node_code: str
+    node_name: str
+    reason: str
+
+
+def missing_items(assessment: Assessment) -> list[Missing]:
+    """What keeps an assessment from being submitted: unscored manual leaves, and leaves that
+    require evidence with neither a file nor an explanation of why it is missing."""
+    tree = build_tree(assessment.round.framework_id)
+    scores = {s.node_id: s for s in Score.objects.filter(assessment=assessment).prefetch_related("evidence")}
+    problems: list[Missing] = []
+    for leaf in tree.walk():
+        if not leaf.is_leaf:
+            continue
+        score = scores.get(leaf.id)
+        if score is not None and score.not_applicable:
+            continue
+        if not is_indicator_rule(leaf.rule) and (score is None or score.self_score is None):
+            problems.append(Missing(leaf.code, leaf.name, _("chưa chấm điểm tự đánh giá")))
+        if leaf.evidence_required and (
+            score is None or (not score.evidence.all() and not score.explanation.strip())
+        ):
+            problems.append(
+                Missing(leaf.code, leaf.name, _("thiếu tài liệu kiểm chứng (hoặc thuyết minh lý do)"))
+            )
+    return problems
+
+
+@transaction.atomic
+def submit(assessment: Assessment, *, user=None, note: str = "", force: bool = False) -> Transition:
+    """The unit submits its self-assessment. Refused while items are missing unless ``force``
+    (the CLI's import, which records its own checks)."""
+    _require(user, assessment, "submit")
+    if assessment.status != Status.DRAFT:
+        raise WorkflowError(_("Chỉ nộp được bản đánh giá đang tự đánh giá."))
+    if not force:
+        missing = missing_items(assessment)
+        if missing:
+            raise WorkflowError(
+                [
+                    _("%(code)s %(name)s: %(reason)s")
+                    % {"code": m.node_code, "name": m.node_name[:60], "reason": m.reason}
+                    for m in missing
+                ]
+            )
+    return _record_transition(assessment, Status.SUBMITTED, user, note)
+
+
+@transaction.atomic
+def start_appraisal(assessment: Assessment, *, user=None, note: str = "") -> Transition:
+    _require(user, assessment, "appraise")
+    if assessment.status != Status.SUBMITTED:
+        raise WorkflowError(_("Chỉ thẩm định được bản đánh giá đã nộp."))
+    return _record_transition(assessment, Status.UNDER_APPRAISAL, user, note)
+
+
+@transaction.atomic
+def return_for_explanation(assessment: Assessment, *, user=None, note: str = "") -> Transition:
+    """The appraiser asks the unit to explain (giải trình) the leaves it commented on."""
+    _require(user, assessment, "return_for_explanation")
+    if assessment.status not in APPRAISABLE:
+        raise WorkflowError(_("Chỉ trả lại để giải trình khi đang thẩm định."))
+    if (
+        not Score.objects.filter(assessment=assessment).exclude(appraiser_comment="").exists()
+        and not note.strip()
+    ):
+        raise WorkflowError(
+            _("Hãy ghi ý kiến thẩm định ở ít nhất một tiêu chí (hoặc ghi chú chung) trước khi trả lại.")
+        )
+    return _record_transition(assessment, Status.RETURNED, user, note)
+
+
+@transaction.atomic
+def answer_explanation(assessment: Assessment, *, user=None, note: str = "") -> Transition:
+    """The unit sends back its explanations; the appraisal resumes."""
+    _require(user, assessment, "respond")
+    if assessment.status != Status.RETURNED:
+        raise WorkflowError(_("Bản đánh giá không chờ giải trình."))
+    unanswered = Score.objects.filter(assessment=assessment, unit_response="").exclude(appraiser_comment="")
+    if user is not None and unanswered.exists():
+        codes = ", ".join(unanswered.values_list("node__code", flat=True)[:20])
+        raise WorkflowError(_("Còn ý kiến thẩm định chưa được giải trình: %(codes)s") % {"codes": codes})
+    return _record_transition(assessment, Status.UNDER_APPRAISAL, user, note)
+
+
+@transaction.atomic
+def finalise(assessment: Assessment, *, user=None, note: str = "") -> Transition:
+    _require(user, assessment, "finalise")
+    if assessment.status not in APPRAISABLE:
+        raise WorkflowError(_("Chỉ chốt kết quả được bản đánh giá đã nộp hoặc đang thẩm định."))
+    return _record_transition(assessment, Status.FINALISED, user, note)
+
+
+@transaction.atomic
+def publish(assessment: Assessment, *, user=None, note: str = "") -> Transition:
+    _require(user, assessment, "publish")
+    if assessment.status != Status.FINALISED:
+        raise WorkflowError(_("Chỉ công bố được bản đánh giá đã chốt kết quả."))
+    return _record_transition(assessment, Status.PUBLISHED, user, note)
+
+
+@transaction.atomic
+def reopen(assessment: Assessment, *, user=None, reason: str) -> Transition:
+    """Only the secretariat re-opens a finalised or published assessment, with a recorded reason."""
+    _require(user, assessment, "reopen")
+    if not reason or not reason.strip():
+        raise WorkflowError(_("Phải ghi lý do mở lại bản đánh giá."))
+    if assessment.status not in {Status.FINALISED, Status.PUBLISHED}:
+        raise WorkflowError(_("Chỉ mở lại được bản đánh giá đã chốt hoặc đã công bố."))
+    return _record_transition(assessment, Status.UNDER_APPRAISAL, user, reason.strip())
+
+
+# --- bulk actions for the secretariat -----------------------------------------------------------
+
+
+def _bulk(action, assessments, user, **kwargs) -> tuple[int, list[str]]:
+    done, errors = 0, []
+    for assessment in assessments:
+        try:
+            action(assessment, user=user, **kwargs)
+            done += 1
+        except (WorkflowError, PermissionDenied, ValidationError) as exc:
+            messages = getattr(exc, "messages", None) or [str(exc)]
+            errors.append(f"{assessment.unit.code}: {'; '.join(messages)}")
+    return done, errors
+
+
+def finalise_many(assessments, *, user=None) -> tuple[int, list[str]]:
+    return _bulk(finalise, assessments, user)
+
+
+def publish_many(assessments, *, user=None) -> tuple[int, list[str]]:
+    return _bulk(publish, assessments, user)
+
+
+def late_assessments(round_obj: Round, now=None):
+    """Assessments still in draft after the round's deadline."""
+    now = now or timezone.now()
+    qs = Assessment.objects.filter(round=round_obj, status=Status.DRAFT).select_related("unit")
+    if round_obj.deadline is None or now <= round_obj.deadline:
+        return qs.none()
+    return qs
+
+
+def remind_late(round_obj: Round, *, user=None) -> int:
+    """E-mail the unit officers of every late assessment; returns how many units were reminded."""
+    from cchc.orgs.models import RoleAssignment
+
+    if user is not None and not scope_for(user).has(Role.SECRETARIAT):
+        raise PermissionDenied(_("Chỉ Thường trực CCHC được nhắc đơn vị."))
+    late = list(late_assessments(round_obj))
+    messages = []
+    for assessment in late:
+        emails = list(
+            RoleAssignment.objects.filter(role=Role.UNIT_OFFICER, unit=assessment.unit)
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+        subject = _("[CCHC] Nhắc nộp tự đánh giá %(fw)s năm %(year)s") % {
+            "fw": round_obj.framework.code,
+            "year": round_obj.year,
+        }
+        body = _("Đơn vị %(unit)s chưa nộp bản tự đánh giá; hạn nộp là %(deadline)s.") % {
+            "unit": assessment.unit.name,
+            "deadline": timezone.localtime(round_obj.deadline).strftime("%H:%M %d/%m/%Y"),
+        }
+        if emails:
+            messages.append((subject, body, None, emails))
+    if messages:
+        send_mass_mail(messages, fail_silently=True)
+    return len(late)
+
+
+def waiting_for(user):
+    """The assessments waiting for this user's action, per role."""
+    from cchc.assessments.access import assessments_for
+
+    scope = scope_for(user)
+    qs = assessments_for(user)
+    waiting = {}
+    if scope.has(Role.UNIT_OFFICER):
+        waiting[Role.UNIT_OFFICER] = qs.filter(
+            scope.unit_q(Role.UNIT_OFFICER, "unit__"), status__in=[Status.DRAFT, Status.RETURNED]
+        )
+    if scope.has(Role.APPRAISER) or scope.has(Role.SECRETARIAT):
+        q = scope.unit_q(Role.APPRAISER, "unit__") | scope.unit_q(Role.SECRETARIAT, "unit__")
+        waiting[Role.APPRAISER] = qs.filter(q, status__in=[Status.SUBMITTED, Status.UNDER_APPRAISAL])
+    if scope.has(Role.SECRETARIAT):
+        waiting[Role.SECRETARIAT] = qs.filter(
+            scope.unit_q(Role.SECRETARIAT, "unit__"), status=Status.FINALISED
+        )
+    return waiting
