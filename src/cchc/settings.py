@@ -14,6 +14,7 @@ Environment variables:
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -40,6 +41,8 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+# The test suite runs with DEBUG off over plain HTTP (test client, live server + Chromium).
+TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
 VAR_DIR = Path(os.environ.get("CCHC_VAR_DIR", Path.cwd() / "var")).resolve()
 
 DEV_SECRET_KEY = "django-insecure-cchc-development-key-never-use-in-production"
@@ -175,7 +178,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
-if not DEBUG and env_bool("CCHC_SECURE", True):
+if not DEBUG and env_bool("CCHC_SECURE", not TESTING):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("CCHC_SSL_REDIRECT", True)
