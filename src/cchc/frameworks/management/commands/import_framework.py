@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from cchc.frameworks.io import FrameworkFormatError, import_file
+
+
+class Command(BaseCommand):
+    help = "Import a framework (bộ chỉ số) from YAML or XLSX; nothing changes when the file has errors."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+
+    def handle(self, *args, **opts):
+        try:
+            framework, created = import_file(opts["file"])
+        except FrameworkFormatError as exc:
+            raise CommandError(
+                f"{opts['file']}: {len(exc.problems)} error(s), nothing was changed.\n"
+                + "\n".join(exc.problems)
+            ) from None
+        leaves = framework.nodes.filter(children__isnull=True).count()
+        self.stdout.write(
+            f"{'Created' if created else 'Updated'} {framework.code}: {framework.nodes.count()} nodes, {leaves} leaves"
+        )
