@@ -1,0 +1,433 @@
+"""Pages of the evaluation year. Views are thin: they ask the access helper what the user may
+do, call one service, and render. Objects outside the user's scope are 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cchc.assessments import services
+from cchc.assessments.access import (
+    assessments_for,
+    get_assessment_for_user,
+    get_evidence_for_user,
+    get_round_for_user,
+)
+from cchc.assessments.exports import write_results
+from cchc.assessments.models import Assessment, Round, Score, ScoreChange, Status
+from cchc.assessments.results import assessment_result, distribution, round_results
+from cchc.core.importing import parse_decimal
+from cchc.frameworks.models import Framework, Node
+from cchc.frameworks.scoring import is_indicator_rule, rule_step
+from cchc.frameworks.tree import build_tree
+from cchc.orgs.access import scope_for
+from cchc.orgs.models import Role
+
+
+def _errors(exc: Exception) -> list[str]:
+    return list(getattr(exc, "messages", None) or [str(exc)])
+
+
+# --- rounds -------------------------------------------------------------------------------------
+
+
+@login_required
+def rounds_list(request):
+    scope = scope_for(request.user)
+    if scope.has(Role.SECRETARIAT) or scope.has(Role.LEADER):
+        rounds = Round.objects.select_related("framework")
+    else:
+        rounds = Round.objects.filter(pk__in=assessments_for(request.user).values("round_id")).select_related(
+            "framework"
+        )
+    return render(
+        request,
+        "assessments/rounds_list.html",
+        {"rounds": rounds, "can_open": scope.has(Role.SECRETARIAT)},
+    )
+
+
+@login_required
+def round_new(request):
+    if not scope_for(request.user).has(Role.SECRETARIAT):
+        raise PermissionDenied
+    frameworks = Framework.objects.order_by("-year", "code")
+    if request.method == "POST":
+        framework = Framework.objects.filter(pk=request.POST.get("framework")).first()
+        try:
+            year = int(request.POST.get("year", ""))
+            deadline = _parse_deadline(request.POST.get("deadline", ""))
+        except ValueError:
+            messages.error(request, _("Năm hoặc hạn nộp không hợp lệ."))
+            return redirect("assessments:round_new")
+        if framework is None:
+            messages.error(request, _("Hãy chọn bộ chỉ số."))
+            return redirect("assessments:round_new")
+        round_obj, created = services.open_round(framework, year, user=request.user, deadline=deadline)
+        messages.success(request, _("Đã mở đợt đánh giá cho %(n)s đơn vị.") % {"n": created})
+        return redirect("assessments:round_overview", round_obj.pk)
+    return render(
+        request, "assessments/round_new.html", {"frameworks": frameworks, "year": timezone.now().year}
+    )
+
+
+def _parse_deadline(raw: str):
+    if not raw:
+        return None
+    day = dt.date.fromisoformat(raw)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(17, 0)))
+
+
+@login_required
+def round_overview(request, round_id: int):
+    round_obj, access = get_round_for_user(request.user, round_id)
+    assessments = list(
+        assessments_for(request.user).filter(round=round_obj).order_by("unit__unit_type__level", "unit__path")
+    )
+    tree = build_tree(round_obj.framework_id)
+    manual_leaves = [leaf.id for leaf in tree.leaves if not is_indicator_rule(leaf.rule)]
+    scored = dict(
+        Score.objects.filter(assessment__in=assessments, node_id__in=manual_leaves)
+        .filter(Q(self_score__isnull=False) | Q(not_applicable=True))
+        .values("assessment_id")
+        .annotate(n=Count("id"))
+        .values_list("assessment_id", "n")
+    )
+    now = timezone.now()
+    rows = []
+    for a in assessments:
+        done = scored.get(a.pk, 0)
+        rows.append(
+            {
+                "a": a,
+                "progress": round(100 * done / len(manual_leaves)) if manual_leaves else 100,
+                "late": a.status == Status.DRAFT
+                and round_obj.deadline is not None
+                and now > round_obj.deadline,
+            }
+        )
+    counts = {s.value: 0 for s in Status}
+    for a in assessments:
+        counts[a.status] += 1
+    return render(
+        request,
+        "assessments/round_overview.html",
+        {
+            "round": round_obj,
+            "rows": rows,
+            "manage": access.manage,
+            "status_counts": [(Status(k).label, v) for k, v in counts.items()],
+            "late_count": sum(1 for r in rows if r["late"]),
+        },
+    )
+
+
+@login_required
+@require_POST
+def round_bulk(request, round_id: int):
+    round_obj, access = get_round_for_user(request.user, round_id)
+    if not access.manage:
+        raise PermissionDenied
+    action = request.POST.get("action")
+    selected = assessments_for(request.user).filter(round=round_obj, pk__in=request.POST.getlist("ids"))
+    if action == "remind":
+        n = services.remind_late(round_obj, user=request.user)
+        messages.success(request, _("Đã nhắc %(n)s đơn vị chưa nộp.") % {"n": n})
+    elif action == "deadline":
+        try:
+            round_obj.deadline = _parse_deadline(request.POST.get("deadline", ""))
+        except ValueError:
+            messages.error(request, _("Hạn nộp không hợp lệ."))
+        else:
+            round_obj.save(update_fields=["deadline"])
+            messages.success(request, _("Đã cập nhật hạn nộp."))
+    elif action in {"finalise", "publish"}:
+        action_fn = services.finalise_many if action == "finalise" else services.publish_many
+        done, errors = action_fn(list(selected), user=request.user)
+        messages.success(request, _("Đã xử lý %(n)s bản đánh giá.") % {"n": done})
+        for err in errors:
+            messages.warning(request, err)
+    else:
+        messages.error(request, _("Thao tác không hợp lệ."))
+    return redirect("assessments:round_overview", round_obj.pk)
+
+
+@login_required
+def round_results_view(request, round_id: int):
+    round_obj, access = get_round_for_user(request.user, round_id)
+    scope = scope_for(request.user)
+    group = request.GET.get("group") or None
+    results = round_results(round_obj, group=group)
+    visible = set(assessments_for(request.user).filter(round=round_obj).values_list("pk", flat=True))
+    if not (scope.has(Role.SECRETARIAT) or scope.superuser):
+        # Leaders and units see published results only.
+        published = set(
+            Assessment.objects.filter(round=round_obj, status=Status.PUBLISHED).values_list("pk", flat=True)
+        )
+        visible &= published
+    results = [r for r in results if r.assessment_id in visible]
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="ket-qua-{round_obj.framework.code}-{round_obj.year}.xlsx"'
+        )
+        write_results(results, "xlsx", response)
+        return response
+    sort = request.GET.get("sort", "rank")
+    keys = {
+        "rank": lambda r: r.rank or 10**6,
+        "unit": lambda r: r.unit_name,
+        "index": lambda r: -(r.index or Decimal(0)),
+        "change": lambda r: -(r.rank_change or 0),
+        "diff": lambda r: -r.self_vs_appraised,
+    }
+    results.sort(key=keys.get(sort, keys["rank"]))
+    tree = build_tree(round_obj.framework_id)
+    dist = distribution(results, tree.bands)
+    total = len(results) or 1
+    types = round_obj.framework.unit_types.all()
+    return render(
+        request,
+        "assessments/results.html",
+        {
+            "round": round_obj,
+            "results": results,
+            "distribution": [(b, n, round(100 * n / total)) for b, n in dist],
+            "group": group,
+            "types": types,
+            "sort": sort,
+            "manage": access.manage,
+        },
+    )
+
+
+# --- one assessment ----------------------------------------------------------------------------
+
+
+def _leaf_rows(assessment, tree, access):
+    scores = {s.node_id: s for s in Score.objects.filter(assessment=assessment).prefetch_related("evidence")}
+    result = assessment_result(assessment)
+    rows = []
+    for node in tree.walk():
+        score = scores.get(node.id)
+        rows.append(_row(node, score, result.node_points.get(node.id), access))
+    return rows, result
+
+
+def _row(node, score, points, access):
+    evidence = list(score.evidence.all()) if score else []
+    indicator = is_indicator_rule(node.rule)
+    return {
+        "node": node,
+        "score": score,
+        "points": points,
+        "evidence": evidence,
+        "indicator": indicator,
+        "step": "0.01" if indicator else str(rule_step(node.rule)),
+        "yes_no": node.rule.get("type") == "yes_no",
+        "missing_evidence": node.is_leaf
+        and node.evidence_required
+        and not evidence
+        and not (score and (score.explanation.strip() or score.not_applicable)),
+        "access": access,
+    }
+
+
+@login_required
+def assessment_detail(request, assessment_id: int):
+    assessment, access = get_assessment_for_user(request.user, assessment_id)
+    tree = build_tree(assessment.round.framework_id)
+    rows, result = _leaf_rows(assessment, tree, access)
+    changes = (
+        ScoreChange.objects.filter(score__assessment=assessment)
+        .select_related("by", "score__node")
+        .order_by("-at")[:50]
+    )
+    return render(
+        request,
+        "assessments/assessment.html",
+        {
+            "assessment": assessment,
+            "access": access,
+            "rows": rows,
+            "result": result,
+            "transitions": assessment.transitions.select_related("by"),
+            "changes": changes,
+            "missing": services.missing_items(assessment) if access.submit else [],
+        },
+    )
+
+
+def _decimal_or_none(raw: str | None) -> Decimal | None:
+    raw = (raw or "").strip()
+    return parse_decimal(raw) if raw else None
+
+
+@login_required
+@require_POST
+def leaf_save(request, assessment_id: int, node_id: int):
+    """Autosave of one leaf (HTMX), or a plain form POST without JavaScript."""
+    assessment, access = get_assessment_for_user(request.user, assessment_id)
+    node = get_object_or_404(Node, pk=node_id, framework_id=assessment.round.framework_id)
+    errors: list[str] = []
+    post = request.POST
+    try:
+        if access.self_assess:
+            services.set_self_score(
+                assessment,
+                node,
+                user=request.user,
+                score=_decimal_or_none(post.get("self_score")) if "self_score" in post else services.UNSET,
+                not_applicable=post.get("not_applicable") == "on" if "na_present" in post else None,
+                explanation=post.get("explanation") if "explanation" in post else None,
+            )
+        elif access.respond:
+            if "unit_response" in post:
+                services.respond_to_comment(
+                    assessment, node, user=request.user, response=post["unit_response"]
+                )
+            if "explanation" in post:
+                services.set_self_score(assessment, node, user=request.user, explanation=post["explanation"])
+        elif access.appraise:
+            services.set_appraised_score(
+                assessment,
+                node,
+                user=request.user,
+                score=_decimal_or_none(post.get("appraised_score"))
+                if "appraised_score" in post
+                else services.UNSET,
+                comment=post.get("appraiser_comment") if "appraiser_comment" in post else None,
+                reason=post.get("reason", ""),
+            )
+        else:
+            raise PermissionDenied
+    except ValueError as exc:
+        errors = [str(exc)]
+    except ValidationError as exc:
+        errors = _errors(exc)
+    assessment.refresh_from_db()
+    if request.htmx:
+        return _leaf_fragment(request, assessment, node, errors)
+    for e in errors:
+        messages.error(request, e)
+    if not errors:
+        messages.success(request, _("Đã lưu tiêu chí %(code)s.") % {"code": node.code})
+    return redirect(reverse("assessments:detail", args=[assessment.pk]) + f"#leaf-{node.pk}")
+
+
+def _leaf_fragment(request, assessment, node, errors):
+    _assessment, access = get_assessment_for_user(request.user, assessment.pk)
+    tree = build_tree(assessment.round.framework_id)
+    tnode = tree.by_id[node.pk]
+    score = Score.objects.filter(assessment=assessment, node=node).prefetch_related("evidence").first()
+    result = assessment_result(assessment)
+    row = _row(tnode, score, result.node_points.get(node.pk), access)
+    row["errors"] = errors
+    return render(
+        request,
+        "assessments/_leaf_fragment.html",
+        {"row": row, "assessment": assessment, "access": access, "result": result},
+        status=200 if not errors else 422,
+    )
+
+
+@login_required
+@require_POST
+def evidence_upload(request, assessment_id: int, node_id: int):
+    assessment, access = get_assessment_for_user(request.user, assessment_id)
+    node = get_object_or_404(Node, pk=node_id, framework_id=assessment.round.framework_id)
+    uploaded = request.FILES.get("file")
+    if uploaded is None:
+        messages.error(request, _("Hãy chọn tệp tài liệu kiểm chứng."))
+    else:
+        try:
+            services.add_evidence(assessment, node, uploaded, user=request.user)
+            messages.success(request, _("Đã tải lên %(name)s.") % {"name": uploaded.name})
+        except ValidationError as exc:
+            for e in _errors(exc):
+                messages.error(request, e)
+    return redirect(reverse("assessments:detail", args=[assessment.pk]) + f"#leaf-{node.pk}")
+
+
+INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
+
+
+@login_required
+def evidence_download(request, evidence_id: int):
+    evidence, _access = get_evidence_for_user(request.user, evidence_id)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    inline = request.GET.get("inline") == "1" and evidence.content_type in INLINE_TYPES
+    response = FileResponse(
+        handle, as_attachment=not inline, filename=evidence.original_name, content_type=evidence.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    )
+    return response
+
+
+@login_required
+@require_POST
+def evidence_delete(request, evidence_id: int):
+    evidence, _access = get_evidence_for_user(request.user, evidence_id)
+    assessment_id, node_id = evidence.score.assessment_id, evidence.score.node_id
+    try:
+        services.remove_evidence(evidence, user=request.user)
+        messages.success(request, _("Đã xoá tài liệu."))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(_errors(exc)))
+    return redirect(reverse("assessments:detail", args=[assessment_id]) + f"#leaf-{node_id}")
+
+
+ACTIONS = {
+    "submit": (services.submit, "submit", "note"),
+    "return": (services.return_for_explanation, "return_for_explanation", "note"),
+    "answer": (services.answer_explanation, "respond", "note"),
+    "finalise": (services.finalise, "finalise", "note"),
+    "publish": (services.publish, "publish", "note"),
+    "reopen": (services.reopen, "reopen", "reason"),
+}
+ACTION_DONE = {
+    "submit": _("Đã nộp bản tự đánh giá."),
+    "return": _("Đã trả lại để đơn vị giải trình."),
+    "answer": _("Đã gửi giải trình."),
+    "finalise": _("Đã chốt kết quả."),
+    "publish": _("Đã công bố kết quả."),
+    "reopen": _("Đã mở lại bản đánh giá."),
+}
+
+
+@login_required
+@require_POST
+def assessment_action(request, assessment_id: int):
+    assessment, access = get_assessment_for_user(request.user, assessment_id)
+    action = request.POST.get("action", "")
+    if action not in ACTIONS:
+        raise Http404
+    fn, capability, text_arg = ACTIONS[action]
+    if not getattr(access, capability):
+        raise PermissionDenied
+    try:
+        fn(assessment, user=request.user, **{text_arg: request.POST.get("note", "")})
+        messages.success(request, str(ACTION_DONE[action]))
+    except ValidationError as exc:
+        for e in _errors(exc):
+            messages.error(request, e)
+    return redirect("assessments:detail", assessment.pk)
