@@ -397,12 +397,12 @@ def score_assessment(assessment, tree, rng: random.Random, users, strength: floa
 
 
 STATES_2024 = [
-    Status.PUBLISHED,
-    Status.FINALISED,
+    Status.DRAFT,
     Status.RETURNED,
+    Status.PUBLISHED,
     Status.UNDER_APPRAISAL,
     Status.SUBMITTED,
-    Status.DRAFT,
+    Status.FINALISED,
     Status.PUBLISHED,
     Status.UNDER_APPRAISAL,
 ]

@@ -21,3 +21,15 @@ class SecurityHeadersMiddleware:
             # Scores and evidence lists are personal: never cached by shared proxies.
             response.headers.setdefault("Cache-Control", "private, no-store")
         return response
+
+
+class VietnameseFirstMiddleware:
+    """Vietnamese unless the user chose English with the language switch (cookie): the
+    browser's Accept-Language is ignored, since officers' machines often ship in English."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
