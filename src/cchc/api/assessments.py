@@ -1,0 +1,152 @@
+"""Assessments: list, detail with leaf scores, score updates and workflow transitions. Every
+call goes through ``get_assessment_for_user``: an assessment outside the caller's scope is 404."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import Router, Schema
+
+from cchc.assessments import services
+from cchc.assessments.access import assessments_for, get_assessment_for_user
+from cchc.assessments.models import Score
+from cchc.frameworks.models import Node
+from cchc.frameworks.tree import build_tree
+
+router = Router(tags=["assessments"])
+
+
+def summary(a) -> dict:
+    return {
+        "id": a.pk,
+        "unit_code": a.unit.code,
+        "unit_name": a.unit.name,
+        "framework": a.round.framework.code,
+        "year": a.round.year,
+        "round_id": a.round_id,
+        "status": a.status,
+    }
+
+
+@router.get("")
+def list_assessments(request, round: int | None = None, year: int | None = None, status: str | None = None):
+    """The assessments you may see, filtered by round id, year and status."""
+    qs = assessments_for(request.user)
+    if round:
+        qs = qs.filter(round_id=round)
+    if year:
+        qs = qs.filter(round__year=year)
+    if status:
+        qs = qs.filter(status=status)
+    return [summary(a) for a in qs.order_by("round__year", "round__framework__code", "unit__code")]
+
+
+@router.get("/{assessment_id}")
+def get_assessment(request, assessment_id: int):
+    assessment, access = get_assessment_for_user(request.user, assessment_id)
+    tree = build_tree(assessment.round.framework_id)
+    scores = {s.node_id: s for s in Score.objects.filter(assessment=assessment)}
+    leaves = []
+    for leaf in tree.leaves:
+        s = scores.get(leaf.id)
+        leaves.append(
+            {
+                "code": leaf.code,
+                "name": leaf.name,
+                "max": leaf.max_points,
+                "self_score": s.self_score if s else None,
+                "explanation": s.explanation if s else "",
+                "appraised_score": s.appraised_score if s else None,
+                "comment": s.appraiser_comment if s else "",
+                "unit_response": s.unit_response if s else "",
+                "not_applicable": s.not_applicable if s else False,
+            }
+        )
+    return {
+        **summary(assessment),
+        "can": {k: getattr(access, k) for k in access.__dataclass_fields__ if not k.startswith("is_")},
+        "leaves": leaves,
+    }
+
+
+class ScoreIn(Schema):
+    score: Decimal | None = None
+    not_applicable: bool | None = None
+    explanation: str | None = None
+    comment: str | None = None
+    reason: str = ""
+
+
+@router.put("/{assessment_id}/scores/{node_code}")
+def put_score(request, assessment_id: int, node_code: str, payload: ScoreIn):
+    """The self score (unit officer, draft; explanation only when returned) or the appraised
+    score and comment (appraiser/secretariat, submitted or under appraisal), by your access."""
+    assessment, access = get_assessment_for_user(request.user, assessment_id)
+    node = Node.objects.filter(framework_id=assessment.round.framework_id, code=node_code).first()
+    if node is None:
+        raise Http404
+    given = payload.model_fields_set
+    score = payload.score if "score" in given else services.UNSET
+    if access.appraise:
+        obj = services.set_appraised_score(
+            assessment,
+            node,
+            user=request.user,
+            score=score,
+            comment=payload.comment,
+            not_applicable=payload.not_applicable,
+            reason=payload.reason,
+        )
+    elif access.self_assess or access.respond:
+        obj = services.set_self_score(
+            assessment,
+            node,
+            user=request.user,
+            score=score,
+            not_applicable=payload.not_applicable,
+            explanation=payload.explanation,
+            reason=payload.reason,
+        )
+    else:
+        raise PermissionDenied("Bạn không có quyền sửa điểm của bản đánh giá này ở trạng thái hiện tại.")
+    return {
+        "code": node.code,
+        "self_score": obj.self_score,
+        "appraised_score": obj.appraised_score,
+        "comment": obj.appraiser_comment,
+        "explanation": obj.explanation,
+        "not_applicable": obj.not_applicable,
+    }
+
+
+class TransitionIn(Schema):
+    action: str
+    note: str = ""
+    reason: str = ""
+
+
+ACTIONS = {
+    "submit": services.submit,
+    "return": services.return_for_explanation,
+    "answer": services.answer_explanation,
+    "finalise": services.finalise,
+    "publish": services.publish,
+}
+
+
+@router.post("/{assessment_id}/transitions")
+def post_transition(request, assessment_id: int, payload: TransitionIn):
+    """action: submit | return | answer | finalise | publish | reopen (reopen needs ``reason``)."""
+    assessment, _access = get_assessment_for_user(request.user, assessment_id)
+    if payload.action == "reopen":
+        services.reopen(assessment, user=request.user, reason=payload.reason or payload.note)
+    elif payload.action in ACTIONS:
+        ACTIONS[payload.action](assessment, user=request.user, note=payload.note)
+    else:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError(f"unknown action {payload.action!r}: {', '.join([*ACTIONS, 'reopen'])}")
+    assessment.refresh_from_db()
+    return summary(assessment)
