@@ -76,13 +76,15 @@ class ScoreIn(Schema):
     not_applicable: bool | None = None
     explanation: str | None = None
     comment: str | None = None
+    response: str | None = None
     reason: str = ""
 
 
 @router.put("/{assessment_id}/scores/{node_code}")
 def put_score(request, assessment_id: int, node_code: str, payload: ScoreIn):
-    """The self score (unit officer, draft; explanation only when returned) or the appraised
-    score and comment (appraiser/secretariat, submitted or under appraisal), by your access."""
+    """By your access: the self score, N/A flag and explanation (unit officer, draft); the
+    answer to a comment, ``response`` (unit officer, returned); the appraised score and comment
+    (appraiser/secretariat, submitted or under appraisal)."""
     assessment, access = get_assessment_for_user(request.user, assessment_id)
     node = Node.objects.filter(framework_id=assessment.round.framework_id, code=node_code).first()
     if node is None:
@@ -99,6 +101,14 @@ def put_score(request, assessment_id: int, node_code: str, payload: ScoreIn):
             not_applicable=payload.not_applicable,
             reason=payload.reason,
         )
+    elif access.respond and payload.response is not None:
+        if given & {"score", "not_applicable"}:
+            raise PermissionDenied("Khi giải trình, đơn vị không sửa được điểm tự đánh giá.")
+        obj = services.respond_to_comment(assessment, node, user=request.user, response=payload.response)
+        if payload.explanation is not None:
+            obj = services.set_self_score(
+                assessment, node, user=request.user, explanation=payload.explanation
+            )
     elif access.self_assess or access.respond:
         obj = services.set_self_score(
             assessment,
@@ -117,6 +127,7 @@ def put_score(request, assessment_id: int, node_code: str, payload: ScoreIn):
         "appraised_score": obj.appraised_score,
         "comment": obj.appraiser_comment,
         "explanation": obj.explanation,
+        "unit_response": obj.unit_response,
         "not_applicable": obj.not_applicable,
     }
 
