@@ -23,7 +23,7 @@ def import_units_csv(path: str | Path) -> dict[str, int]:
     rows = read_csv(path, UNIT_COLUMNS)
     errors = RowErrors()
     types = {t.code: t for t in UnitType.objects.all()}
-    existing = {u.code: u for u in OrgUnit.objects.all()}
+    existing = {u.code: u for u in OrgUnit.objects.select_related("parent", "unit_type")}
     in_file: dict[str, int] = {}
     parsed = []
     for line, row in rows:
@@ -94,9 +94,12 @@ def import_units_csv(path: str | Path) -> dict[str, int]:
                 depth[code] = 0 if code not in parent_of else level(parent_of[code]) + 1
             return depth[code]
 
+        moved = False  # once a unit moved, in-memory paths of its descendants are stale
         for _line, row, dates in sorted(parsed, key=lambda item: level(item[1]["code"])):
             unit = units.get(row["code"])
             parent = units[row["parent_code"]] if row["parent_code"] else None
+            if moved and parent is not None:
+                parent.path, parent.depth = OrgUnit.objects.values_list("path", "depth").get(pk=parent.pk)
             values = {
                 "name": row["name"],
                 "unit_type": types[row["type"]],
@@ -112,6 +115,7 @@ def import_units_csv(path: str | Path) -> dict[str, int]:
             else:
                 changed = any(getattr(unit, k) != v for k, v in values.items())
                 if changed:
+                    moved = moved or unit.parent_id != (parent.pk if parent else None)
                     for k, v in values.items():
                         setattr(unit, k, v)
                     unit.save()
