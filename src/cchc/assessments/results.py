@@ -11,7 +11,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import Q
 
 from cchc.frameworks.scoring import indicator_points, is_indicator_rule
@@ -22,8 +24,7 @@ HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 
 
-@dataclass
-class LeafInput:
+class LeafInput(NamedTuple):
     """What an assessment holds for one leaf."""
 
     self_score: Decimal | None = None
@@ -95,19 +96,6 @@ def percent(achieved: Decimal, maximum: Decimal) -> Decimal | None:
     return (achieved / maximum * HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def leaf_final(leaf: TreeNode, data: LeafInput | None, indicator_value: Decimal | None) -> Decimal | None:
-    """The final score of a leaf: the appraised score where one exists, else the self score,
-    else (for indicator-bound rules) the points computed from the indicator value."""
-    if data is not None:
-        if data.appraised_score is not None:
-            return data.appraised_score
-        if data.self_score is not None:
-            return data.self_score
-    if is_indicator_rule(leaf.rule):
-        return indicator_points(leaf.rule, leaf.max_points, indicator_value)
-    return None
-
-
 def classify(index: Decimal | None, fields: list[FieldResult], bands: list[BandSpec]) -> BandSpec | None:
     """The highest band whose minimum the index reaches and whose field condition holds."""
     if index is None:
@@ -128,7 +116,11 @@ def compute_unit_result(
     leaves: Mapping[int, LeafInput],
     indicator_values: Mapping[str, Decimal] | None = None,
 ) -> UnitResult:
-    """Totals, index, fields and leaves at maximum, and class for one assessment."""
+    """Totals, index, fields and leaves at maximum, and class for one assessment.
+
+    The final score of a leaf is the appraised score where one exists, else the self score,
+    else (for indicator-bound rules) the points computed from the indicator value; a
+    not-applicable leaf is left out of the maximum."""
     indicator_values = indicator_values or {}
     node_points: dict[int, Decimal | None] = {}
     applicable_max: dict[int, Decimal] = {}
@@ -137,24 +129,29 @@ def compute_unit_result(
 
     def visit(node: TreeNode) -> tuple[Decimal, Decimal, bool]:
         nonlocal self_total, leaves_at_max, leaves_counted
-        if node.is_leaf:
+        if not node.children:
             data = leaves.get(node.id)
-            if data is not None and data.not_applicable:
+            if data is not None and data[2]:  # not applicable
                 node_points[node.id] = None
                 applicable_max[node.id] = ZERO
                 return ZERO, ZERO, False
-            value = (
-                indicator_values.get(node.rule.get("indicator", "")) if is_indicator_rule(node.rule) else None
-            )
-            final = leaf_final(node, data, value)
-            points = min(final, node.max_points) if final is not None else ZERO
+            final = None
+            if data is not None:
+                final = data[1] if data[1] is not None else data[0]
+                if data[0] is not None:
+                    self_total += data[0]
+            if final is None and node.rule.get("indicator") and is_indicator_rule(node.rule):
+                final = indicator_points(
+                    node.rule, node.max_points, indicator_values.get(node.rule["indicator"])
+                )
+            leaf_max = node.max_points
+            points = ZERO if final is None else (final if final < leaf_max else leaf_max)
             node_points[node.id] = final
-            applicable_max[node.id] = node.max_points
+            applicable_max[node.id] = leaf_max
             leaves_counted += 1
-            if node.max_points > 0 and points >= node.max_points:
+            if leaf_max > 0 and points >= leaf_max:
                 leaves_at_max += 1
-            self_total += data.self_score if data and data.self_score is not None else ZERO
-            return points, node.max_points, True
+            return points, leaf_max, True
         achieved = maximum = ZERO
         any_applicable = False
         for child in node.children:
@@ -226,8 +223,24 @@ def _load_round_results(round_obj, tree: FrameworkTree, group: str | None) -> li
     )
     if group:
         rows = rows.filter(assessment__unit__unit_type__code=group)
-    for assessment_id, node_id, self_score, appraised, na in rows.iterator(chunk_size=20000):
-        by_assessment[assessment_id][node_id] = LeafInput(self_score, appraised, na)
+    # A raw cursor: Django's per-row decimal converters cost more than the whole computation,
+    # and a round holds few distinct score values, so each is converted once.
+    decimals: dict[object, Decimal] = {}
+
+    def dec(raw):
+        if raw is None or isinstance(raw, Decimal):
+            return raw
+        value = decimals.get(raw)
+        if value is None:
+            value = decimals[raw] = Decimal(str(raw)).quantize(CENT)
+        return value
+
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(20000):
+            for assessment_id, node_id, self_score, appraised, na in chunk:
+                by_assessment[assessment_id][node_id] = LeafInput(dec(self_score), dec(appraised), bool(na))
 
     codes = {leaf.rule.get("indicator") for leaf in tree.leaves if is_indicator_rule(leaf.rule)}
     codes.discard(None)
