@@ -43,7 +43,9 @@ def search_units(user, q: str, type_code: str = "", limit: int = MAX_RESULTS) ->
         haystack = f"{fcode} {fname}"
         if all(w in haystack for w in words):
             first = words[0]
-            rank = 0 if fcode == first else 1 if fcode.startswith(first) else 2 if fname.startswith(first) else 3
+            rank = (
+                0 if fcode == first else 1 if fcode.startswith(first) else 2 if fname.startswith(first) else 3
+            )
             if rank == 3 and f" {first}" in f" {fname}":
                 rank = 2  # a word of the name starts with the query
             matches.append((rank, fname, code, pk, name, tcode, tname, parent))
@@ -57,12 +59,14 @@ def search_units(user, q: str, type_code: str = "", limit: int = MAX_RESULTS) ->
 @login_required
 @require_GET
 def unit_search(request):
-    q = request.GET.get("q", "")[:100]
+    # The picker's text input is named ``<name>_q`` (so that several pickers fit in one form).
+    target = request.GET.get("target", "")[:60]
+    q = (request.GET.get("q") or request.GET.get(f"{target}_q", ""))[:100]
     results = search_units(request.user, q, request.GET.get("type", "")[:40])
     if request.GET.get("format") == "json":
         return JsonResponse({"q": q, "results": results})
     return render(
         request,
         "orgs/_search_results.html",
-        {"results": results, "q": q, "target": request.GET.get("target", "")[:60]},
+        {"results": results, "q": q, "target": target},
     )
