@@ -100,3 +100,22 @@ def test_session_auth_for_the_browser(people, client):
 def test_openapi_docs(client):
     assert client.get("/api/openapi.json").status_code == 200
     assert client.get("/api/docs").status_code == 200
+
+
+def test_session_writes_need_the_csrf_token(people, assessments):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(people.officer_a)
+    a = assessments["A"]
+    r = browser.put(f"/api/assessments/{a.pk}/scores/1.2", '{"score": "1"}', content_type="application/json")
+    assert r.status_code == 403
+    browser.get("/")  # sets the CSRF cookie
+    token = browser.cookies["csrftoken"].value
+    r = browser.put(
+        f"/api/assessments/{a.pk}/scores/1.2",
+        '{"score": "1"}',
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert r.status_code == 200

@@ -83,7 +83,8 @@ def import_units_csv(path: str | Path) -> dict[str, int]:
         names[key] = code
     errors.raise_if_any(str(path))
 
-    created = updated = 0
+    created = 0
+    updated_codes: set[str] = set()
     with transaction.atomic():
         units = dict(existing)
         # Parents first: order rows so that a parent in the file precedes its children.
@@ -119,7 +120,7 @@ def import_units_csv(path: str | Path) -> dict[str, int]:
                     for k, v in values.items():
                         setattr(unit, k, v)
                     unit.save()
-                    updated += 1
+                    updated_codes.add(unit.code)
         for _line, row, _dates in parsed:
             unit = units[row["code"]]
             successor = units[row["successor_code"]] if row["successor_code"] else None
@@ -127,8 +128,8 @@ def import_units_csv(path: str | Path) -> dict[str, int]:
                 unit.successor = successor
                 OrgUnit.objects.filter(pk=unit.pk).update(successor=successor)
                 if unit.code in existing:
-                    updated += 1
-    return {"created": created, "updated": updated, "rows": len(parsed)}
+                    updated_codes.add(unit.code)
+    return {"created": created, "updated": len(updated_codes), "rows": len(parsed)}
 
 
 PROVINCE_PREFIX = "P"
