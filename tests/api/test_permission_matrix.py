@@ -31,6 +31,8 @@ def test_units_filters(api_as):
     api = api_as("sec")
     assert {u["code"] for u in api.get("/api/units", type="district").json()} == {"A", "B"}
     assert [u["code"] for u in api.get("/api/units", q="bình một").json()] == ["B1"]
+    assert [u["code"] for u in api.get("/api/units", q="XA BINH").json()] == ["B1"]
+    assert api_as("officer_a").get("/api/units", q="binh").json() == []
     row = api.get("/api/units", q="A1").json()[0]
     assert row["parent_code"] == "A" and row["type"] == "commune"
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
 from ninja import Router, Schema
 
 from cchc.orgs.access import scope_for
 from cchc.orgs.models import OrgUnit
+from cchc.orgs.views import fold
 
 router = Router(tags=["units"])
 
@@ -39,13 +39,21 @@ def unit_out(u: OrgUnit) -> dict:
 
 @router.get("", response=list[UnitOut])
 def list_units(request, type: str | None = None, q: str | None = None, limit: int = 500, offset: int = 0):
-    """Visible units (your roles' subtrees), filtered by unit type code and by ``q`` on code or name."""
+    """Visible units (your roles' subtrees), filtered by unit type code and by ``q`` on code or
+    name (every word, accents and case ignored); ``limit`` (≤ 5000) and ``offset`` page."""
     units = OrgUnit.objects.filter(scope_for(request.user).unit_q()).select_related(
         "unit_type", "parent", "successor"
     )
     if type:
         units = units.filter(unit_type__code=type)
-    if q:
-        units = units.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    words = fold(q or "").split()
+    if words:
+        # Accent- and case-insensitive, like the unit picker ("dong hoa" finds "Đông Hòa").
+        ids = [
+            pk
+            for pk, code, name in units.values_list("pk", "code", "name")
+            if all(w in f"{fold(code)} {fold(name)}" for w in words)
+        ]
+        units = units.filter(pk__in=ids)
     limit = max(1, min(limit, 5000))
     return [unit_out(u) for u in units.order_by("path")[offset : offset + limit]]
