@@ -216,3 +216,56 @@ def test_results(api_as, assessments, framework, persona, expected, units):
 def test_results_unknown_round_is_404(api_as, assessments, framework):
     assert api_as("sec").get("/api/results", framework=framework.code, year=1999).status_code == 404
     assert api_as("sec").get("/api/results", framework="NOPE", year=2021).status_code == 404
+
+
+@pytest.fixture
+def submitted_a(assessments):
+    from cchc.assessments import services
+
+    a = assessments["A"]
+    services.submit(a, force=True)
+    return a
+
+
+# Submitted assessments: appraiser and secretariat write the appraised score; nobody else.
+@pytest.mark.parametrize(
+    "persona,expected",
+    [
+        ("sec", 200),
+        ("boss", 403),
+        ("appraiser", 200),
+        ("officer_a", 403),
+        ("officer_b", 404),
+        ("outsider", 404),
+        ("anonymous", 401),
+    ],
+)
+def test_put_appraised_score(api_as, submitted_a, persona, expected):
+    from cchc.assessments.models import Score
+
+    r = api_as(persona).put(f"/api/assessments/{submitted_a.pk}/scores/2.1", {"score": "1.5", "comment": "c"})
+    assert r.status_code == expected
+    score = Score.objects.filter(assessment=submitted_a, node__code="2.1").first()
+    if expected == 200:
+        assert float(score.appraised_score) == 1.5 and score.self_score is None
+    else:
+        assert score is None or score.appraised_score is None
+
+
+@pytest.mark.parametrize(
+    "persona,expected",
+    [
+        ("sec", 200),
+        ("boss", 403),
+        ("appraiser", 403),
+        ("officer_a", 403),
+        ("officer_b", 404),
+        ("outsider", 404),
+        ("anonymous", 401),
+    ],
+)
+def test_finalise(api_as, submitted_a, persona, expected):
+    r = api_as(persona).post(f"/api/assessments/{submitted_a.pk}/transitions", {"action": "finalise"})
+    assert r.status_code == expected
+    submitted_a.refresh_from_db()
+    assert submitted_a.status == ("finalised" if expected == 200 else "submitted")
