@@ -149,7 +149,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: ids in templates (hx targets, data-id) must never be grouped; use floatformat:"0g"
+# or intcomma where a count should show 19.938.
+USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["cchc.formats"]
 
 STATIC_URL = "/static/"
