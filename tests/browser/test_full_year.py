@@ -9,9 +9,7 @@ from playwright.sync_api import expect
 
 from cchc.assessments.models import Assessment, Status
 
-# serialized_rollback: the flush after a transactional test would otherwise wipe the unit
-# types that a data migration seeds, and the tests that run after it would fail.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Mat-khau-thu-nghiem-1"
 
 

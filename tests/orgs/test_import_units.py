@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cchc.cli import main
-from cchc.orgs.models import OrgUnit
+from cchc.orgs.models import OrgUnit, UnitType
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +85,7 @@ def test_moving_a_subtree_keeps_paths_right(tmp_path, capsys):
 
 
 def test_bad_file_changes_nothing_and_lists_every_bad_row(tmp_path, capsys):
-    OrgUnit.objects.create(code="OLD", name="Tỉnh Cũ", unit_type_id=1)
+    OrgUnit.objects.create(code="OLD", name="Tỉnh Cũ", unit_type=UnitType.objects.get(code="province"))
     before = list(OrgUnit.objects.values_list("code", "name", "path"))
     bad = HEADER + (
         "T,Tỉnh Mẫu,province,,,,\n"  # line 2: fine
