@@ -1,0 +1,28 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from cchc.assessments.models import Assessment, Round, Status
+from cchc.assessments.results import round_results
+from cchc.orgs.models import OrgUnit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_demo_builds_a_province_in_every_state_and_is_safe_to_rerun(client):
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert "thuongtruc" in out.getvalue() and "http://127.0.0.1:8000" in out.getvalue()
+    counts = (OrgUnit.objects.count(), Assessment.objects.count())
+    call_command("load_demo", stdout=io.StringIO())
+    assert (OrgUnit.objects.count(), Assessment.objects.count()) == counts
+    assert OrgUnit.objects.filter(unit_type__code="district").count() == 8
+    assert OrgUnit.objects.filter(unit_type__code="department").count() == 12
+    assert OrgUnit.objects.filter(successor__isnull=False).count() == 5  # the 2025 merger
+    statuses = set(Assessment.objects.filter(round__year=2024).values_list("status", flat=True))
+    assert statuses == {s.value for s in Status}
+    results = round_results(Round.objects.get(year=2024))
+    assert all(r.rank is not None and r.rank_change is not None for r in results)
+    assert client.login(username="bugiamap", password="cchc-demo-2024")
+    assert client.get("/").status_code == 200
