@@ -24,7 +24,7 @@ def generate() -> dict[str, float]:
     from django.db import transaction
 
     from cchc.assessments.models import Assessment, Round, Score, Status
-    from cchc.frameworks.io import save_document
+    from cchc.frameworks.io import STANDARD_BANDS, save_document
     from cchc.orgs.models import OrgUnit, UnitType
 
     started = time.perf_counter()
@@ -54,13 +54,7 @@ def generate() -> dict[str, float]:
             "name": "Bench",
             "year": 2025,
             "unit_types": ["commune"],
-            "bands": [
-                {"code": "xuat_sac", "name": "Xuất sắc", "min": 90},
-                {"code": "tot", "name": "Tốt", "min": 80},
-                {"code": "kha", "name": "Khá", "min": 70},
-                {"code": "trung_binh", "name": "Trung bình", "min": 50},
-                {"code": "yeu", "name": "Yếu", "min": 0},
-            ],
+            "bands": STANDARD_BANDS,
             "nodes": [
                 {
                     "code": str(f),

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from cchc.assessments import services
 from cchc.assessments.models import Assessment, Status
-from cchc.frameworks.io import save_document
+from cchc.frameworks.io import STANDARD_BANDS, save_document
 from cchc.frameworks.models import Framework, Node
 from cchc.frameworks.tree import build_tree
 from cchc.indicators.services import set_yearly_value
@@ -253,13 +253,7 @@ def framework_document(year: int) -> dict:
         "year": year,
         "unit_types": ["district"],
         "source_document": "Quyết định (demo) của UBND tỉnh",
-        "bands": [
-            {"code": "xuat_sac", "name": "Xuất sắc", "min": 90},
-            {"code": "tot", "name": "Tốt", "min": 80},
-            {"code": "kha", "name": "Khá", "min": 70},
-            {"code": "trung_binh", "name": "Trung bình", "min": 50},
-            {"code": "yeu", "name": "Yếu", "min": 0},
-        ],
+        "bands": STANDARD_BANDS,
         "nodes": nodes,
     }
     if year > 2023:

@@ -210,6 +210,14 @@ def save_document(doc: dict) -> tuple[Framework, bool]:
     return framework, created
 
 
+STANDARD_BANDS = [
+    {"code": "xuat_sac", "name": "Xuất sắc", "min": 90},
+    {"code": "tot", "name": "Tốt", "min": 80},
+    {"code": "kha", "name": "Khá", "min": 70},
+    {"code": "trung_binh", "name": "Trung bình", "min": 50},
+    {"code": "yeu", "name": "Yếu", "min": 0},
+]  # the common five classes (UNSURE nationally: every framework states its own)
+
 DEFAULT_BAND_COLORS = {
     "xuat_sac": "#15803d",
     "tot": "#0f766e",
@@ -424,13 +432,7 @@ def write_xlsx(framework: Framework | None, path_or_stream) -> None:
             value = ",".join(value or [])
         if value is not None:
             meta.append([key, value])
-    bands = doc.get("bands") or [
-        {"code": "xuat_sac", "name": "Xuất sắc", "min": 90},
-        {"code": "tot", "name": "Tốt", "min": 80},
-        {"code": "kha", "name": "Khá", "min": 70},
-        {"code": "trung_binh", "name": "Trung bình", "min": 50},
-        {"code": "yeu", "name": "Yếu", "min": 0},
-    ]
+    bands = doc.get("bands") or STANDARD_BANDS
     for band in bands:
         meta.append(["band", band["code"], band["name"], band["min"], band.get("min_field_ratio")])
     sheet = wb.create_sheet("nodes")
