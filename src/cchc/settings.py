@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "cchc.indicators",
     "cchc.frameworks",
     "cchc.assessments",
+    "cchc.workdays",
+    "cchc.procedures",
+    "cchc.surveys",
     "cchc.api",
 ]
 

@@ -20,4 +20,6 @@ urlpatterns = [
     path("", include("cchc.assessments.urls")),
     path("", include("cchc.orgs.urls")),
     path("", include("cchc.frameworks.urls")),
+    path("", include("cchc.procedures.urls")),
+    path("", include("cchc.surveys.urls")),
 ]
