@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +10,16 @@ class WorkdaysConfig(AppConfig):
     name = "cchc.workdays"
     label = "workdays"
     verbose_name = _("Lịch ngày làm việc")
+
+    def ready(self) -> None:
+        from cchc.workdays.models import CalendarOverride, CalendarSettings
+
+        for model in (CalendarOverride, CalendarSettings):
+            post_save.connect(_invalidate, sender=model, dispatch_uid=f"workdays-save-{model.__name__}")
+            post_delete.connect(_invalidate, sender=model, dispatch_uid=f"workdays-delete-{model.__name__}")
+
+
+def _invalidate(**kwargs) -> None:
+    from cchc.workdays.services import clear_calendar_cache
+
+    clear_calendar_cache()

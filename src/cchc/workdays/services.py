@@ -1,0 +1,235 @@
+"""The calendar the rest of the platform uses: ``get_calendar(province)`` layers the admin's
+override table and the province's settings on the statutory calendar derived by ``holidays``,
+and ``load_overrides`` loads the shipped (or an operator's) YAML file of announced days."""
+
+from __future__ import annotations
+
+import threading
+import time as _time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import holidays
+import yaml
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.db.models import Count, Max
+
+from cchc.core.importing import RowErrors
+from cchc.workdays.calendar import WorkCalendar
+from cchc.workdays.models import CalendarOverride, CalendarSettings, OverrideKind
+
+DEFAULT_OVERRIDES_FILE = Path(__file__).resolve().parent.parent / "data" / "calendar" / "vn-overrides.yaml"
+
+# How long a process trusts its cached calendars before it checks (one cheap query) whether
+# another process changed the override table or the settings. Saves in this process clear the
+# cache at once (signals in apps.py).
+RECHECK_SECONDS = 5.0
+
+_lock = threading.Lock()
+_cache: dict[object, WorkCalendar] = {}
+_state = {"fingerprint": None, "checked": 0.0}
+
+
+def statutory_calendar() -> holidays.HolidayBase:
+    """Vietnam's statutory holidays for any year (lunar Tết and Hùng Kings, observed days,
+    the swaps ``holidays`` knows), names in Vietnamese."""
+    return holidays.country_holidays("VN", language="vi")
+
+
+def clear_calendar_cache() -> None:
+    with _lock:
+        _cache.clear()
+        _state["fingerprint"] = None
+        _state["checked"] = 0.0
+
+
+def _fingerprint() -> tuple:
+    o = CalendarOverride.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    s = CalendarSettings.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    return (o["n"], o["last"], s["n"], s["last"])
+
+
+def _province_key(province) -> tuple[int, ...]:
+    """The ids of ``province`` and its ancestors, nearest first (a commune or department
+    uses its province's settings)."""
+    if province is None:
+        return ()
+    from cchc.orgs.models import OrgUnit
+
+    if isinstance(province, str):
+        unit = OrgUnit.objects.filter(code=province).only("path").first()
+        if unit is None:
+            raise LookupError(f"unknown unit code: {province}")
+        province = unit
+    ids = [int(p) for p in province.path.strip("/").split("/") if p] or [province.pk]
+    return tuple(reversed(ids))
+
+
+def _settings_for(key: tuple[int, ...]) -> CalendarSettings | None:
+    rows = {s.province_id: s for s in CalendarSettings.objects.filter(province_id__in=[*key])}
+    for unit_id in key:
+        if unit_id in rows:
+            return rows[unit_id]
+    return CalendarSettings.objects.filter(province__isnull=True).first()
+
+
+def build_calendar(settings_row: CalendarSettings | None) -> WorkCalendar:
+    days_off: dict[date, str] = {}
+    working: dict[date, str] = {}
+    for day, kind, name in CalendarOverride.objects.values_list("date", "kind", "name"):
+        (days_off if kind == OverrideKind.DAY_OFF else working)[day] = name
+    options = {}
+    if settings_row is not None:
+        options = {
+            "cutoff": settings_row.afternoon_cutoff,
+            "clock_starts_next_day": settings_row.clock_starts_next_day,
+            "work_start": settings_row.work_start,
+            "work_end": settings_row.work_end,
+        }
+    return WorkCalendar(days_off=days_off, working_days=working, base=statutory_calendar(), **options)
+
+
+def get_calendar(province=None) -> WorkCalendar:
+    """The calendar for ``province`` (an OrgUnit anywhere in a province's tree, its code, or
+    None for the default settings). Cached per process; call it once per batch, not per row."""
+    key = _province_key(province)
+    with _lock:
+        now = _time.monotonic()
+        if now - _state["checked"] > RECHECK_SECONDS:
+            fingerprint = _fingerprint()
+            if fingerprint != _state["fingerprint"]:
+                _cache.clear()
+                _state["fingerprint"] = fingerprint
+            _state["checked"] = now
+        calendar = _cache.get(key)
+        if calendar is None:
+            calendar = build_calendar(_settings_for(key))
+            _cache[key] = calendar
+        return calendar
+
+
+# -- the override file ------------------------------------------------------------------------
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that remembers each mapping's line number (``__line__``)."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+FIELDS = ("date", "kind", "name", "source_document", "source_url")
+
+
+@dataclass(frozen=True)
+class OverrideRow:
+    date: date
+    kind: str
+    name: str
+    source_document: str
+    source_url: str
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def parse_overrides(path: str | Path) -> list[OverrideRow]:
+    """Validate the whole file; raise ImportFailed listing each bad entry as ``line N, column X:
+    reason`` (N is the entry's line in the YAML file)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CommandError(f"{path}: file not found") from None
+    except UnicodeDecodeError as exc:
+        raise CommandError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    try:
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "line 1"
+        raise CommandError(f"{path}: {where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    entries = data.get("overrides") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise CommandError(f"{path}: line 1: expected a mapping with an 'overrides' list")
+    errors = RowErrors()
+    rows: list[OverrideRow] = []
+    seen: dict[date, int] = {}
+    for entry in entries:
+        if not isinstance(entry, dict):
+            errors.add(1, "date", "each override must be a mapping")
+            continue
+        line = entry.get("__line__", 1)
+        unknown = sorted(set(entry) - set(FIELDS) - {"__line__", "note"})
+        for key in unknown:
+            errors.add(line, str(key), "unknown key")
+        raw_day = entry.get("date")
+        day = None
+        if isinstance(raw_day, date):
+            day = raw_day
+        elif isinstance(raw_day, str):
+            try:
+                day = date.fromisoformat(raw_day)
+            except ValueError:
+                errors.add(line, "date", f"not a date YYYY-MM-DD: {raw_day!r}")
+        else:
+            errors.add(line, "date", "missing" if raw_day is None else f"not a date: {raw_day!r}")
+        kind = entry.get("kind")
+        if kind not in OverrideKind.values:
+            errors.add(line, "kind", f"must be one of {', '.join(OverrideKind.values)}, got {kind!r}")
+        name = entry.get("name")
+        if not isinstance(name, str) or not name.strip():
+            errors.add(line, "name", "missing")
+        document = entry.get("source_document") or ""
+        url = entry.get("source_url") or ""
+        if not isinstance(document, str) or not isinstance(url, str):
+            errors.add(line, "source_document", "must be text")
+        if day is not None:
+            if day in seen:
+                errors.add(line, "date", f"{day} already given on line {seen[day]}")
+            seen[day] = line
+        if day is not None and kind in OverrideKind.values and isinstance(name, str) and name.strip():
+            rows.append(OverrideRow(day, kind, name.strip(), str(document).strip(), str(url).strip()))
+    errors.raise_if_any(str(path))
+    return rows
+
+
+def load_overrides(path: str | Path = DEFAULT_OVERRIDES_FILE, model=CalendarOverride) -> LoadResult:
+    """Insert or update the file's overrides by date (idempotent; rows only in the database
+    are kept). ``model`` is the historical model when called from a data migration."""
+    rows = parse_overrides(path)
+    created = updated = unchanged = 0
+    with transaction.atomic():
+        existing = {o.date: o for o in model.objects.filter(date__in=[r.date for r in rows])}
+        for row in rows:
+            values = {
+                "kind": row.kind,
+                "name": row.name,
+                "source_document": row.source_document,
+                "source_url": row.source_url,
+                "year": row.date.year,
+            }
+            current = existing.get(row.date)
+            if current is None:
+                model.objects.create(date=row.date, **values)
+                created += 1
+            elif any(getattr(current, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(current, k, v)
+                current.save()
+                updated += 1
+            else:
+                unchanged += 1
+    if created or updated:
+        clear_calendar_cache()
+    return LoadResult(created, updated, unchanged)
