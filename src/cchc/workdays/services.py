@@ -5,7 +5,6 @@ and ``load_overrides`` loads the shipped (or an operator's) YAML file of announc
 from __future__ import annotations
 
 import threading
-import time as _time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,14 +21,10 @@ from cchc.workdays.models import CalendarOverride, CalendarSettings, OverrideKin
 
 DEFAULT_OVERRIDES_FILE = Path(__file__).resolve().parent.parent / "data" / "calendar" / "vn-overrides.yaml"
 
-# How long a process trusts its cached calendars before it checks (one cheap query) whether
-# another process changed the override table or the settings. Saves in this process clear the
-# cache at once (signals in apps.py).
-RECHECK_SECONDS = 5.0
-
 _lock = threading.Lock()
-_cache: dict[object, WorkCalendar] = {}
-_state = {"fingerprint": None, "checked": 0.0}
+_cache: dict[int | None, WorkCalendar] = {}  # by CalendarSettings id (None: no settings row)
+_settings_of: dict[tuple[int, ...], CalendarSettings | None] = {}  # unit ancestry -> settings row
+_state: dict[str, object] = {"fingerprint": None}
 
 
 def statutory_calendar() -> holidays.HolidayBase:
@@ -41,8 +36,8 @@ def statutory_calendar() -> holidays.HolidayBase:
 def clear_calendar_cache() -> None:
     with _lock:
         _cache.clear()
+        _settings_of.clear()
         _state["fingerprint"] = None
-        _state["checked"] = 0.0
 
 
 def _fingerprint() -> tuple:
@@ -93,21 +88,32 @@ def build_calendar(settings_row: CalendarSettings | None) -> WorkCalendar:
 
 def get_calendar(province=None) -> WorkCalendar:
     """The calendar for ``province`` (an OrgUnit anywhere in a province's tree, its code, or
-    None for the default settings). Cached per process; call it once per batch, not per row."""
+    None for the default settings).
+
+    Cached per process. Every call checks a fingerprint of the override and settings tables
+    (two aggregate queries) so that a change made by another process, or a rolled-back
+    transaction, is seen at once; saves in this process also clear the cache (signals in
+    apps.py). Call it once per batch and reuse the calendar, not once per row."""
     key = _province_key(province)
+    fingerprint = _fingerprint()
     with _lock:
-        now = _time.monotonic()
-        if now - _state["checked"] > RECHECK_SECONDS:
-            fingerprint = _fingerprint()
-            if fingerprint != _state["fingerprint"]:
-                _cache.clear()
-                _state["fingerprint"] = fingerprint
-            _state["checked"] = now
-        calendar = _cache.get(key)
-        if calendar is None:
-            calendar = build_calendar(_settings_for(key))
-            _cache[key] = calendar
-        return calendar
+        if fingerprint != _state["fingerprint"]:
+            _cache.clear()
+            _settings_of.clear()
+            _state["fingerprint"] = fingerprint
+        known = key in _settings_of
+        settings_row = _settings_of.get(key)
+    if not known:
+        settings_row = _settings_for(key)
+    settings_id = settings_row.pk if settings_row is not None else None
+    with _lock:
+        _settings_of[key] = settings_row
+        calendar = _cache.get(settings_id)
+    if calendar is None:
+        calendar = build_calendar(settings_row)
+        with _lock:
+            calendar = _cache.setdefault(settings_id, calendar)
+    return calendar
 
 
 # -- the override file ------------------------------------------------------------------------
