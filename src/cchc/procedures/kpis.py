@@ -1,0 +1,431 @@
+"""Dossier KPIs for any date window and grouping, in the form of the standard periodic report
+(definitions: docs/methodology/dossier-kpis.md).
+
+Flow measures (received, resolved early/on time/late, withdrawn, digitised, paid online,
+processing time) and the stocks at the window's edges (carried over, in progress) come from the
+per-day rollups: carried over = received before the window − finished before it; in progress =
+carried over + received − resolved − withdrawn. Only "overdue at the window's end" depends on each
+dossier's deadline relative to that moment; it is counted on the raw dossiers open at the end
+(received before it, not finished by it), through the ``dossier_unit_received`` index and, for a
+window ending today, the partial index on open dossiers. The share of procedures offered online
+comes from the procedure–unit links (the catalogue), not from the window.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from cchc.orgs.models import OrgUnit
+from cchc.procedures import rules
+from cchc.procedures.models import Dossier, DossierDay, OnlineMode, ProcedureLevel, ProcedureUnit
+
+GROUPINGS = ("unit", "unit_tree", "level", "field", "procedure", "month", "all")
+CLI_COLUMNS = [
+    "group",
+    "carried_over",
+    "received",
+    "received_online",
+    "resolved",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "in_progress",
+    "in_progress_overdue",
+    "withdrawn",
+    "on_time_rate",
+    "online_rate",
+    "digitized_rate",
+]
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+
+@dataclass
+class KpiRow:
+    group: str
+    group_key: str
+    unit_id: int | None = None
+    carried_over: int = 0
+    received: int = 0
+    received_online: int = 0
+    received_direct: int = 0
+    received_postal: int = 0
+    resolved: int = 0
+    resolved_early: int = 0
+    resolved_on_time: int = 0
+    resolved_late: int = 0
+    late_without_apology: int = 0
+    in_progress: int = 0
+    in_progress_overdue: int = 0
+    withdrawn: int = 0
+    digitized: int = 0
+    paid_online: int = 0
+    received_fee: int = 0
+    processing_days_sum: Decimal = Decimal(0)
+    procedures_handled: int = 0
+    procedures_online: int = 0
+    procedures_full_online: int = 0
+    on_time_rate: Decimal | None = None
+    online_rate: Decimal | None = None
+    digitized_rate: Decimal | None = None
+    online_payment_rate: Decimal | None = None
+    overdue_rate: Decimal | None = None
+    online_procedure_rate: Decimal | None = None
+    full_online_procedure_rate: Decimal | None = None
+    avg_processing_days: Decimal | None = None
+
+    COUNTS = (
+        "carried_over",
+        "received",
+        "received_online",
+        "received_direct",
+        "received_postal",
+        "resolved",
+        "resolved_early",
+        "resolved_on_time",
+        "resolved_late",
+        "late_without_apology",
+        "in_progress",
+        "in_progress_overdue",
+        "withdrawn",
+        "digitized",
+        "paid_online",
+        "received_fee",
+        "processing_days_sum",
+    )
+
+    @staticmethod
+    def rate(numerator, denominator) -> Decimal | None:
+        """Percent with 2 decimals (half up); None when the denominator is 0."""
+        if not denominator:
+            return None
+        return (Decimal(numerator) * HUNDRED / Decimal(denominator)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+    def add(self, other: KpiRow) -> None:
+        for name in self.COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def finish(self) -> KpiRow:
+        self.in_progress = self.carried_over + self.received - self.resolved - self.withdrawn
+        self.on_time_rate = self.rate(self.resolved_early + self.resolved_on_time, self.resolved)
+        self.online_rate = self.rate(self.received_online, self.received)
+        self.digitized_rate = self.rate(self.digitized, self.received)
+        self.online_payment_rate = self.rate(self.paid_online, self.received_fee)
+        self.overdue_rate = self.rate(
+            self.resolved_late + self.in_progress_overdue, self.resolved + self.in_progress
+        )
+        self.online_procedure_rate = self.rate(self.procedures_online, self.procedures_handled)
+        self.full_online_procedure_rate = self.rate(self.procedures_full_online, self.procedures_handled)
+        self.avg_processing_days = (
+            (Decimal(self.processing_days_sum) / self.resolved).quantize(CENT, rounding=ROUND_HALF_UP)
+            if self.resolved
+            else None
+        )
+        return self
+
+    @property
+    def empty(self) -> bool:
+        return not (self.carried_over or self.received or self.resolved or self.withdrawn or self.in_progress)
+
+    def as_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+# -- windows ------------------------------------------------------------------------------------------
+
+
+def window_moments(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The window [from, to] as moments: from 00:00 of ``from`` to 00:00 of the day after ``to``
+    (exclusive), Vietnam time."""
+    start = dt.datetime.combine(date_from, dt.time(0), tzinfo=rules.VN)
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(0), tzinfo=rules.VN)
+    return start, end
+
+
+def month_window(year: int, month: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def overdue_q(end: dt.datetime) -> Q:
+    """Open dossiers whose effective deadline, as seen at ``end``, is before ``end`` (the SQL
+    form of :func:`cchc.procedures.rules.is_overdue`)."""
+    no_pause = Q(supplement_requested_at__isnull=True) | Q(supplement_requested_at__gte=end)
+    back = Q(supplement_requested_at__lt=end, supplement_received_at__lt=end)
+    pending = Q(supplement_requested_at__lt=end) & (
+        Q(supplement_received_at__isnull=True) | Q(supplement_received_at__gte=end)
+    )
+    return (
+        Q(supplement_count__gt=1)
+        | (no_pause & Q(due_at__lt=end))
+        | (back & Q(effective_due_at__lt=end))
+        | (pending & Q(due_at__lt=F("supplement_requested_at")))
+    )
+
+
+def open_q(end: dt.datetime) -> Q:
+    return Q(received_at__lt=end) & (Q(finished_at__isnull=True) | Q(finished_at__gte=end))
+
+
+# -- scope -------------------------------------------------------------------------------------------
+
+
+def _unit_ids(units) -> QuerySet | list[int] | None:
+    if units is None:
+        return None
+    if isinstance(units, QuerySet):
+        return units.values("pk")
+    return [u.pk if isinstance(u, OrgUnit) else int(u) for u in units]
+
+
+def _filter(qs, units, level, field, procedure_prefix: str = "procedure__"):
+    ids = _unit_ids(units)
+    if ids is not None:
+        qs = qs.filter(unit_id__in=ids)
+    if level:
+        qs = qs.filter(**{f"{procedure_prefix}level": level})
+    if field:
+        qs = qs.filter(**{f"{procedure_prefix}field": field})
+    return qs
+
+
+def late_dossiers(date_from: dt.date, date_to: dt.date, *, units=None, level=None, field=None) -> QuerySet:
+    """Dossiers resolved late in the window (the drill-down behind resolved_late)."""
+    start, end = window_moments(date_from, date_to)
+    qs = Dossier.objects.filter(
+        outcome=rules.LATE,
+        status__in=rules.RESOLVED_STATUSES,
+        finished_at__gte=start,
+        finished_at__lt=end,
+    )
+    return (
+        _filter(qs, units, level, field).select_related("unit", "procedure").order_by("-finished_at", "code")
+    )
+
+
+def overdue_dossiers(date_from: dt.date, date_to: dt.date, *, units=None, level=None, field=None) -> QuerySet:
+    """Dossiers in progress and overdue at the window's end (behind in_progress_overdue)."""
+    _start, end = window_moments(date_from, date_to)
+    qs = Dossier.objects.filter(open_q(end) & overdue_q(end))
+    return _filter(qs, units, level, field).select_related("unit", "procedure").order_by("due_at", "code")
+
+
+def in_progress_dossiers(
+    date_from: dt.date, date_to: dt.date, *, units=None, level=None, field=None
+) -> QuerySet:
+    _start, end = window_moments(date_from, date_to)
+    return _filter(Dossier.objects.filter(open_q(end)), units, level, field).order_by("due_at", "code")
+
+
+# -- the computation -------------------------------------------------------------------------------------
+
+KEYS = {
+    "unit": "unit_id",
+    "unit_tree": "unit_id",
+    "level": "procedure__level",
+    "field": "procedure__field",
+    "procedure": "procedure_id",
+}
+ROLLUP_COUNTERS = [c for c in DossierDay.COUNTERS if c != "late_without_apology"] + ["late_without_apology"]
+
+
+def _flows(date_from, date_to, key, units, level, field) -> dict:
+    win = Q(day__gte=date_from)
+    before = Q(day__lt=date_from)
+    aggs = {f"s_{c}": Sum(c, filter=win) for c in DossierDay.COUNTERS}
+    aggs["s_received_fee"] = Sum("received", filter=win & Q(procedure__fee=True))
+    aggs["s_before_received"] = Sum("received", filter=before)
+    aggs["s_before_finished"] = Sum(F("resolved") + F("withdrawn"), filter=before)
+    qs = _filter(DossierDay.objects.filter(day__lte=date_to), units, level, field)
+    if key is None:
+        return {None: qs.aggregate(**aggs)}
+    return {r[key]: r for r in qs.values(key).annotate(**aggs).order_by()}
+
+
+def _overdue(end, key, units, level, field) -> dict:
+    qs = _filter(Dossier.objects.filter(open_q(end) & overdue_q(end)), units, level, field)
+    if key is None:
+        return {None: qs.count()}
+    return {r[key]: r["n"] for r in qs.values(key).annotate(n=Count("id")).order_by()}
+
+
+def _procedures(key, units, level, field) -> dict:
+    qs = _filter(ProcedureUnit.objects.all(), units, level, field)
+    online = ~Q(procedure__online_mode=OnlineMode.NONE)
+    aggs = {
+        "handled": Count("procedure_id", distinct=True),
+        "online": Count("procedure_id", distinct=True, filter=online),
+        "full": Count("procedure_id", distinct=True, filter=Q(procedure__online_mode=OnlineMode.FULL)),
+    }
+    if key is None:
+        return {None: qs.aggregate(**aggs)}
+    return {r[key]: r for r in qs.values(key).annotate(**aggs).order_by()}
+
+
+def _row_from(flows: dict | None, group: str, key: str) -> KpiRow:
+    row = KpiRow(group=group, group_key=key)
+    if flows:
+        for c in DossierDay.COUNTERS:
+            setattr(row, c, flows.get(f"s_{c}") or 0)
+        row.processing_days_sum = Decimal(str(flows.get("s_processing_days_sum") or 0)).quantize(CENT)
+        row.received_fee = flows.get("s_received_fee") or 0
+        row.carried_over = (flows.get("s_before_received") or 0) - (flows.get("s_before_finished") or 0)
+    return row
+
+
+def compute_kpis(
+    date_from: dt.date,
+    date_to: dt.date,
+    by: str,
+    *,
+    units=None,
+    level: str | None = None,
+    field: str | None = None,
+) -> list[KpiRow]:
+    """KPI rows for the window [date_from, date_to] grouped ``by`` one of :data:`GROUPINGS`:
+
+    ``unit`` — each unit's own dossiers; ``unit_tree`` — each unit with its whole subtree
+    (numerators and denominators summed up the tree); ``level`` / ``field`` / ``procedure`` —
+    the procedure's level, field, code; ``month`` — each calendar month of the window (clipped
+    to it); ``all`` — one row.
+
+    ``units`` (a queryset of OrgUnit or ids) is the scope: only their dossiers count.
+    ``level`` and ``field`` restrict to procedures of that level / field.
+    """
+    if by not in GROUPINGS:
+        raise ValueError(f"by must be one of {', '.join(GROUPINGS)}")
+    if date_to < date_from:
+        raise ValueError("date_to is before date_from")
+    if by == "month":
+        return _by_month(date_from, date_to, units, level, field)
+    if by == "unit_tree":
+        return _by_unit_tree(date_from, date_to, units, level, field)
+    key = KEYS.get(by)
+    _start, end = window_moments(date_from, date_to)
+    flows = _flows(date_from, date_to, key, units, level, field)
+    overdue = _overdue(end, key, units, level, field)
+    procs = _procedures(key, units, level, field)
+    labels = _labels(by, [k for k in flows if k is not None])
+    rows = []
+    for k, f in flows.items():
+        group, group_key, order = labels.get(k, (_("Tổng cộng"), "", ""))
+        row = _row_from(f, group, group_key)
+        if by == "unit":
+            row.unit_id = k
+        row.in_progress_overdue = overdue.get(k, 0)
+        p = procs.get(k) or {}
+        row.procedures_handled = p.get("handled") or 0
+        row.procedures_online = p.get("online") or 0
+        row.procedures_full_online = p.get("full") or 0
+        row.finish()
+        if by == "all" or not row.empty:
+            rows.append((order, row))
+    rows.sort(key=lambda pair: pair[0])
+    return [r for _o, r in rows]
+
+
+def _labels(by: str, keys: list) -> dict:
+    """{key: (label, group_key, sort order)}."""
+    from cchc.procedures.models import Procedure
+
+    if by == "unit":
+        return {
+            pk: (name, code, path)
+            for pk, name, code, path in OrgUnit.objects.filter(pk__in=keys).values_list(
+                "pk", "name", "code", "path"
+            )
+        }
+    if by == "procedure":
+        return {
+            pk: (name, code, code)
+            for pk, name, code in Procedure.objects.filter(pk__in=keys).values_list("pk", "name", "code")
+        }
+    if by == "level":
+        order = {v: i for i, v in enumerate(ProcedureLevel.values)}
+        return {k: (str(ProcedureLevel(k).label), k, order.get(k, 99)) for k in keys}
+    if by == "field":
+        return {k: (k, k, k) for k in keys}
+    return {None: (_("Tổng cộng"), "", "")}
+
+
+def _by_month(date_from, date_to, units, level, field) -> list[KpiRow]:
+    rows = []
+    for y, m in _months(date_from, date_to):
+        first, last = month_window(y, m)
+        first, last = max(first, date_from), min(last, date_to)
+        (row,) = compute_kpis(first, last, "all", units=units, level=level, field=field)
+        row.group, row.group_key = f"{m:02d}/{y}", f"{y:04d}-{m:02d}"
+        rows.append(row)
+    return rows
+
+
+def _months(first: dt.date, last: dt.date) -> Iterable[tuple[int, int]]:
+    y, m = first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        yield y, m
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+
+
+def _by_unit_tree(date_from, date_to, units, level, field) -> list[KpiRow]:
+    _start, end = window_moments(date_from, date_to)
+    flows = _flows(date_from, date_to, "unit_id", units, level, field)
+    overdue = _overdue(end, "unit_id", units, level, field)
+    links = _filter(ProcedureUnit.objects.all(), units, level, field).values_list(
+        "unit_id", "procedure_id", "procedure__online_mode"
+    )
+    own_ids = set(flows) | set(overdue)
+    scope_ids = (
+        None
+        if units is None
+        else set(OrgUnit.objects.filter(pk__in=_unit_ids(units)).values_list("pk", flat=True))
+    )
+    paths = dict(
+        OrgUnit.objects.filter(pk__in=own_ids | {u for u, _p, _m in links}).values_list("pk", "path")
+    )
+
+    def targets(unit_id: int) -> list[int]:
+        ids = [int(p) for p in paths.get(unit_id, "").strip("/").split("/") if p]
+        return [i for i in ids if scope_ids is None or i in scope_ids]
+
+    totals: dict[int, KpiRow] = {}
+    for unit_id in own_ids:
+        own = _row_from(flows.get(unit_id), "", "")
+        own.in_progress_overdue = overdue.get(unit_id, 0)
+        for target in targets(unit_id):
+            totals.setdefault(target, KpiRow(group="", group_key="", unit_id=target)).add(own)
+    handled: dict[int, set] = defaultdict(set)
+    online: dict[int, set] = defaultdict(set)
+    full: dict[int, set] = defaultdict(set)
+    for unit_id, proc_id, mode in links:
+        for target in targets(unit_id):
+            if target not in totals:
+                continue
+            handled[target].add(proc_id)
+            if mode != OnlineMode.NONE:
+                online[target].add(proc_id)
+            if mode == OnlineMode.FULL:
+                full[target].add(proc_id)
+    info = {
+        pk: (name, code, path)
+        for pk, name, code, path in OrgUnit.objects.filter(pk__in=totals).values_list(
+            "pk", "name", "code", "path"
+        )
+    }
+    rows = []
+    for unit_id, row in totals.items():
+        row.group, row.group_key, order = info[unit_id]
+        row.procedures_handled = len(handled[unit_id])
+        row.procedures_online = len(online[unit_id])
+        row.procedures_full_online = len(full[unit_id])
+        row.finish()
+        if not row.empty:
+            rows.append((order, row))
+    rows.sort(key=lambda pair: pair[0])
+    return [r for _o, r in rows]

@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from cchc.procedures.services import write_year_indicators
+
+
+class Command(BaseCommand):
+    help = "Recompute the dossier indicator values (unit × month and unit × year) of a year"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", required=True, type=int)
+
+    def handle(self, *args, **opts):
+        n = write_year_indicators(opts["year"])
+        self.stdout.write(f"{n} indicator values written for {opts['year']}")

@@ -1,0 +1,97 @@
+import csv
+import datetime as dt
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from cchc.orgs.models import OrgUnit
+from cchc.procedures.kpis import CLI_COLUMNS, compute_kpis
+
+
+def _date(raw: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise CommandError(f"not a date (YYYY-MM-DD): {raw!r}") from None
+
+
+def _cell(row, column: str):
+    if column == "group":
+        return row.group_key or row.group
+    value = getattr(row, column)
+    if value is None:
+        return ""
+    return f"{value:.2f}" if column.endswith("_rate") else value
+
+
+class Command(BaseCommand):
+    help = "Dossier KPIs for a window: " + ",".join(CLI_COLUMNS)
+
+    def add_arguments(self, parser):
+        parser.add_argument("--from", dest="date_from", required=True, help="YYYY-MM-DD")
+        parser.add_argument("--to", dest="date_to", required=True, help="YYYY-MM-DD")
+        parser.add_argument("--by", required=True, choices=["unit", "level", "field", "procedure", "month"])
+        parser.add_argument("--format", choices=["csv", "json", "xlsx"], default="csv")
+        parser.add_argument("--output", help="file to write (default: standard output)")
+        parser.add_argument("--unit", help="restrict to the subtree of this unit code")
+
+    def handle(self, *args, **opts):
+        date_from, date_to = _date(opts["date_from"]), _date(opts["date_to"])
+        if date_to < date_from:
+            raise CommandError("--to is before --from")
+        units = None
+        if opts["unit"]:
+            root = OrgUnit.objects.filter(code=opts["unit"]).first()
+            if root is None:
+                raise CommandError(f"unknown unit {opts['unit']!r}")
+            units = OrgUnit.objects.subtree_of(root)
+        rows = compute_kpis(date_from, date_to, opts["by"], units=units)
+        table = [[_cell(r, c) for c in CLI_COLUMNS] for r in rows]
+        fmt, output = opts["format"], opts["output"]
+        if fmt == "xlsx":
+            if not output:
+                raise CommandError("--output is required for xlsx")
+            from openpyxl import Workbook
+
+            wb = Workbook(write_only=True)
+            ws = wb.create_sheet("kpis")
+            ws.append(CLI_COLUMNS)
+            for values in table:
+                ws.append(
+                    [
+                        float(v)
+                        if isinstance(v, str) and v and c.endswith("_rate")
+                        else (v if v != "" else None)
+                        for c, v in zip(CLI_COLUMNS, values, strict=True)
+                    ]
+                )
+            wb.save(output)
+            return
+        stream = open(output, "w", encoding="utf-8", newline="") if output else None  # noqa: SIM115
+        out = stream or self.stdout
+        try:
+            if fmt == "json":
+                doc = [
+                    {c: (None if v == "" else v) for c, v in zip(CLI_COLUMNS, values, strict=True)}
+                    for values in table
+                ]
+                out.write(json.dumps(doc, ensure_ascii=False, indent=1) + ("\n" if stream else ""))
+            else:
+                target = stream or _Writer(self.stdout)
+                writer = csv.writer(target, lineterminator="\n")
+                writer.writerow(CLI_COLUMNS)
+                writer.writerows(table)
+        finally:
+            if stream:
+                stream.close()
+
+
+class _Writer:
+    """csv needs write(); OutputWrapper adds newlines, so write raw."""
+
+    def __init__(self, wrapper):
+        self.out = getattr(wrapper, "_out", sys.stdout)
+
+    def write(self, text: str) -> None:
+        self.out.write(text)

@@ -1,0 +1,354 @@
+"""State changes of the procedures app: catalogue import, dossier import (with the rollups and
+the indicator values kept in step), indicator values from the KPIs.
+
+The dossier import is two-pass: pass 1 validates every row of the file (streaming, nothing
+written); when any row is bad and ``skip_bad_rows`` is off, it raises ``ImportFailed`` listing
+``line N, column X: reason`` for each and nothing changes. Pass 2 reads the file again and loads
+it in batches inside one transaction: for each batch it reads the stored state of the dossiers it
+touches, subtracts their old rollup contribution and adds the new one, upserts the dossiers
+(natural key: the dossier code), links procedures to units, and finally rewrites the indicator
+values of the months it touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from cchc.core.importing import ImportFailed, RowErrors
+from cchc.procedures import rules
+from cchc.procedures.importers import DossierRow, DossierValidator, open_source, read_procedures
+from cchc.procedures.mapping import ColumnMapping, load_mapping
+from cchc.procedures.models import Dossier, Procedure, ProcedureUnit
+from cchc.procedures.rollups import Delta
+
+log = logging.getLogger(__name__)
+
+BATCH = 5000
+MAX_LISTED_ERRORS = 1000
+
+Progress = Callable[[str, float, int], None]  # (phase, fraction 0–1, rows read)
+
+DOSSIER_FIELDS = [
+    "unit_id",
+    "procedure_id",
+    "received_at",
+    "due_at",
+    "due_at_computed",
+    "finished_at",
+    "returned_at",
+    "status",
+    "channel",
+    "supplement_requested_at",
+    "supplement_received_at",
+    "supplement_count",
+    "digitized",
+    "paid_online",
+    "apology_issued",
+    "effective_due_at",
+    "outcome",
+    "processing_days",
+]
+
+
+# -- the catalogue ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_procedures(path: str | Path, mapping: ColumnMapping | None = None) -> dict[str, int]:
+    """Create or update procedures by code. Validates the whole file first."""
+    rows = read_procedures(path, mapping)
+    existing = {p.code: p for p in Procedure.objects.filter(code__in=[r.code for r in rows])}
+    created = updated = 0
+    to_create, to_update = [], []
+    names = [
+        "name",
+        "field",
+        "level",
+        "processing_days",
+        "processing_hours",
+        "online_mode",
+        "fee",
+        "paper_result",
+    ]
+    for r in rows:
+        values = {n: getattr(r, n) for n in names}
+        p = existing.get(r.code)
+        if p is None:
+            to_create.append(Procedure(code=r.code, **values))
+            created += 1
+        elif any(getattr(p, n) != v for n, v in values.items()):
+            for n, v in values.items():
+                setattr(p, n, v)
+            to_update.append(p)
+            updated += 1
+    Procedure.objects.bulk_create(to_create, batch_size=1000)
+    Procedure.objects.bulk_update(to_update, names, batch_size=1000)
+    return {
+        "rows": len(rows),
+        "created": created,
+        "updated": updated,
+        "unchanged": len(rows) - created - updated,
+    }
+
+
+def link_procedure(procedure: Procedure, unit, *, linked: bool = True) -> ProcedureUnit:
+    """An admin states that ``unit`` handles ``procedure`` (or withdraws that statement)."""
+    link, _ = ProcedureUnit.objects.get_or_create(procedure=procedure, unit=unit)
+    link.linked_by_admin = linked
+    if not link.linked_by_admin and not link.has_dossiers:
+        link.delete()
+    else:
+        link.save(update_fields=["linked_by_admin"])
+    return link
+
+
+# -- dossiers ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    bad: int = 0
+    errors: list[str] = field(default_factory=list)
+    months: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "bad": self.bad,
+            "months": self.months,
+        }
+
+
+def _validate_file(path, mapping, validator, progress: Progress | None) -> tuple[RowErrors, set[int], int]:
+    """Pass 1: every row checked, nothing written. Returns the errors, the bad line numbers and
+    the number of rows."""
+    errors = RowErrors()
+    bad_lines: set[int] = set()
+    source = open_source(path, mapping)
+    try:
+        missing = validator.missing_columns(source.header)
+        if missing:
+            raise ImportFailed(str(path), [f"line 1, column {c}: missing column" for c in missing])
+        n = 0
+        for line, raw in source.rows():
+            n += 1
+            row, problems = validator.validate(line, raw)
+            if problems:
+                bad_lines.add(line)
+                for col, reason in problems:
+                    errors.add(line, col, reason)
+            if progress and n % BATCH == 0:
+                progress("validating", source.fraction(), n)
+        if progress:
+            progress("validating", 1.0, n)
+        return errors, bad_lines, n
+    finally:
+        source.close()
+
+
+def _same(row: DossierRow, old: dict) -> bool:
+    return all(getattr(row, f) == old[f] for f in DOSSIER_FIELDS)
+
+
+def _load_batch(
+    batch: dict[str, DossierRow], delta: Delta, result: ImportResult, touched: set[dt.date]
+) -> None:
+    old_rows = {
+        d["code"]: d
+        for d in Dossier.objects.filter(code__in=list(batch)).values("code", "id", *DOSSIER_FIELDS)
+    }
+    changed = []
+    for code, row in batch.items():
+        old = old_rows.get(code)
+        if old is not None and _same(row, old):
+            result.unchanged += 1
+            continue
+        if old is not None:
+            delta.add(old, -1)
+            touched.update(_span(old))
+            result.updated += 1
+        else:
+            result.created += 1
+        delta.add(row, +1)
+        touched.update(_span(row))
+        changed.append(row)
+    if not changed:
+        return
+    Dossier.objects.bulk_create(
+        [Dossier(code=r.code, **{f: getattr(r, f) for f in DOSSIER_FIELDS}) for r in changed],
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=DOSSIER_FIELDS,
+        batch_size=1000,
+    )
+    pairs = {(r.procedure_id, r.unit_id) for r in changed}
+    ProcedureUnit.objects.bulk_create(
+        [ProcedureUnit(procedure_id=p, unit_id=u, has_dossiers=True) for p, u in pairs],
+        update_conflicts=True,
+        unique_fields=["procedure", "unit"],
+        update_fields=["has_dossiers"],
+    )
+    delta.flush()
+
+
+def _span(d) -> tuple[dt.date, dt.date]:
+    """First and last day whose month-level KPIs a dossier affects: from receipt to finishing
+    (an open dossier is in progress every month until today)."""
+    get = d.get if isinstance(d, dict) else lambda name: getattr(d, name)
+    first = rules.local_day(get("received_at"))
+    finished = get("finished_at")
+    last = rules.local_day(finished) if finished is not None else timezone.localdate()
+    return first, max(first, last)
+
+
+def import_dossiers(
+    path: str | Path,
+    *,
+    mapping_path: str | Path | None = None,
+    skip_bad_rows: bool = False,
+    progress: Progress | None = None,
+    write_indicators: bool = True,
+) -> ImportResult:
+    """Import a dossier export (CSV, XLSX or JSON lines). See the module docstring."""
+    mapping = load_mapping(mapping_path)
+    validator = DossierValidator(mapping)
+    errors, bad_lines, _n = _validate_file(path, mapping, validator, progress)
+    if errors and not skip_bad_rows:
+        raise ImportFailed(str(path), errors.items[:MAX_LISTED_ERRORS] + _more(errors))
+    result = ImportResult(bad=len(bad_lines), errors=errors.items[:MAX_LISTED_ERRORS] + _more(errors))
+    touched: set[dt.date] = set()
+    source = open_source(path, mapping)
+    try:
+        with transaction.atomic():
+            delta = Delta()
+            batch: dict[str, DossierRow] = {}
+            for line, raw in source.rows():
+                if line in bad_lines:
+                    continue
+                row, problems = validator.validate(line, raw)
+                if problems or row is None:  # the file changed between the passes
+                    raise ImportFailed(str(path), [f"line {line}, column {c}: {r}" for c, r in problems])
+                result.rows += 1
+                if row.code in batch:
+                    # A later row with the same code updates the earlier one, as a re-import would.
+                    _load_batch(batch, delta, result, touched)
+                    batch = {}
+                batch[row.code] = row
+                if len(batch) >= BATCH:
+                    _load_batch(batch, delta, result, touched)
+                    batch = {}
+                    if progress:
+                        progress("loading", source.fraction(), result.rows)
+            if batch:
+                _load_batch(batch, delta, result, touched)
+            if progress:
+                progress("loading", 1.0, result.rows)
+            if touched and write_indicators:
+                if progress:
+                    progress("indicators", 1.0, result.rows)
+                months = months_between(min(touched), max(touched))
+                write_indicator_values(months)
+                result.months = [f"{y:04d}-{m:02d}" for y, m in months]
+            elif touched:
+                result.months = [f"{y:04d}-{m:02d}" for y, m in months_between(min(touched), max(touched))]
+    finally:
+        source.close()
+    if connection.vendor == "postgresql" and result.created > 100000:
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE procedures_dossier")
+    return result
+
+
+def _more(errors: RowErrors) -> list[str]:
+    extra = len(errors.items) - MAX_LISTED_ERRORS
+    return [f"… and {extra} more error(s)"] if extra > 0 else []
+
+
+def months_between(first: dt.date, last: dt.date) -> list[tuple[int, int]]:
+    out = []
+    y, m = first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        out.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+# -- indicator values --------------------------------------------------------------------------------------
+
+INDICATOR_RATES = {
+    "dossiers.on_time_rate": ("resolved_early+resolved_on_time", "resolved"),
+    "dossiers.online_rate": ("received_online", "received"),
+    "dossiers.digitized_rate": ("digitized", "received"),
+    "dossiers.overdue_rate": ("resolved_late+in_progress_overdue", "resolved+in_progress"),
+    "dossiers.online_payment_rate": ("paid_online", "received_fee"),
+    "dossiers.online_procedure_rate": ("procedures_online", "procedures_handled"),
+}
+
+
+def write_indicator_values(months: list[tuple[int, int]], *, years: set[int] | None = None) -> int:
+    """Write every dossier indicator for every unit (its whole subtree, summed from numerators
+    and denominators) for the given months and for the years they fall in. Returns the number
+    of values written."""
+    from cchc.indicators.models import Indicator, IndicatorValue, PeriodKind
+    from cchc.procedures.kpis import compute_kpis, month_window
+
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=INDICATOR_RATES)}
+    periods: list[tuple[str, dt.date, dt.date]] = []
+    for y, m in months:
+        start, end = month_window(y, m)
+        periods.append((PeriodKind.MONTH, start, end))
+    for y in sorted((years or set()) | {y for y, _m in months}):
+        periods.append((PeriodKind.YEAR, dt.date(y, 1, 1), dt.date(y, 12, 31)))
+    written = 0
+    for kind, start, end in periods:
+        values = []
+        for row in compute_kpis(start, end, "unit_tree"):
+            if row.received == 0 and row.resolved == 0 and row.in_progress == 0 and row.withdrawn == 0:
+                continue
+            for code, (num_expr, den_expr) in INDICATOR_RATES.items():
+                indicator = indicators.get(code)
+                if indicator is None:
+                    continue
+                num = sum(getattr(row, n) for n in num_expr.split("+"))
+                den = sum(getattr(row, n) for n in den_expr.split("+"))
+                if den == 0:
+                    continue
+                rate = row.rate(num, den)
+                values.append(
+                    IndicatorValue(
+                        indicator=indicator,
+                        unit_id=row.unit_id,
+                        period_kind=kind,
+                        period_start=start,
+                        period_end=end,
+                        value=rate,
+                        numerator=num,
+                        denominator=den,
+                        source=f"dossiers:unit={row.group_key};from={start.isoformat()};to={end.isoformat()}",
+                    )
+                )
+        # A unit whose dossiers moved away keeps no stale value: the period is rewritten whole.
+        IndicatorValue.objects.filter(
+            indicator__in=indicators.values(), period_kind=kind, period_start=start
+        ).delete()
+        IndicatorValue.objects.bulk_create(values, batch_size=1000)
+        written += len(values)
+    return written
+
+
+def write_year_indicators(year: int) -> int:
+    return write_indicator_values(months_between(dt.date(year, 1, 1), dt.date(year, 12, 31)), years={year})
