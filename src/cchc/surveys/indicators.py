@@ -1,0 +1,81 @@
+"""Survey results as indicator values: one yearly value per surveyed unit and campaign period.
+
+- ``surveys.satisfied_share``: value = share of valid scale5 answers that are 4 or 5, numerator =
+  satisfied answers, denominator = valid answers (re-aggregates as Σ numerators / Σ denominators);
+- ``surveys.sipas_index``: value = the official index of the unit (questionnaire's method); the
+  same numerator and denominator are kept as the sample behind it (the index itself is a mean of
+  shares, so it must not be re-aggregated from them).
+
+A PAR framework leaf with ``rule: {type: survey, indicator: surveys.sipas_index}`` scores
+max × index / 100 from these values.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from cchc.indicators.models import Indicator, IndicatorValue, PeriodKind, year_period
+from cchc.surveys.models import Campaign
+from cchc.surveys.results import compute_results
+
+SATISFIED_SHARE = "surveys.satisfied_share"
+SIPAS_INDEX = "surveys.sipas_index"
+Q4 = Decimal("0.0001")
+
+
+def refresh_indicators(campaign: Campaign) -> dict[str, int]:
+    """Write (or remove) the two indicators for every unit of the campaign; excluded responses
+    never count. Units left without a valid answer lose their values. Returns counts."""
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=[SATISFIED_SHARE, SIPAS_INDEX])}
+    start, end = year_period(campaign.period)
+    source = f"surveys:{campaign.questionnaire.code} v{campaign.questionnaire.version} {campaign.period}"
+    rows = compute_results(campaign, by="unit")
+    wanted: dict[tuple[str, int], tuple[Decimal, Decimal, Decimal]] = {}
+    for r in rows:
+        if not r.valid_answers:
+            continue
+        unit_id = r.unit_ids[0]
+        num, den = Decimal(r.satisfied), Decimal(r.valid_answers)
+        wanted[(SATISFIED_SHARE, unit_id)] = (r.satisfied_share.quantize(Q4), num, den)
+        if r.index is not None:
+            wanted[(SIPAS_INDEX, unit_id)] = (r.index.quantize(Q4), num, den)
+    unit_ids = [r.unit_ids[0] for r in rows]
+    with transaction.atomic():
+        existing = {
+            (v.indicator.code, v.unit_id): v
+            for v in IndicatorValue.objects.select_related("indicator").filter(
+                indicator__in=indicators.values(),
+                unit_id__in=unit_ids,
+                period_kind=PeriodKind.YEAR,
+                period_start=start,
+            )
+        }
+        to_update, to_create = [], []
+        for (code, unit_id), (value, num, den) in wanted.items():
+            obj = existing.pop((code, unit_id), None)
+            if obj is None:
+                to_create.append(
+                    IndicatorValue(
+                        indicator=indicators[code],
+                        unit_id=unit_id,
+                        period_kind=PeriodKind.YEAR,
+                        period_start=start,
+                        period_end=end,
+                        value=value,
+                        numerator=num,
+                        denominator=den,
+                        source=source,
+                    )
+                )
+            elif (obj.value, obj.numerator, obj.denominator, obj.source) != (value, num, den, source):
+                obj.value, obj.numerator, obj.denominator, obj.source = value, num, den, source
+                to_update.append(obj)
+        IndicatorValue.objects.bulk_create(to_create, batch_size=1000)
+        IndicatorValue.objects.bulk_update(
+            to_update, ["value", "numerator", "denominator", "source"], batch_size=1000
+        )
+        stale = [v.pk for v in existing.values()]
+        IndicatorValue.objects.filter(pk__in=stale).delete()
+    return {"created": len(to_create), "updated": len(to_update), "removed": len(stale)}

@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from cchc.surveys.importers import find_campaign
+from cchc.surveys.indicators import refresh_indicators
+
+
+class Command(BaseCommand):
+    help = "Write surveys.satisfied_share and surveys.sipas_index for every unit of a campaign."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--questionnaire", required=True)
+        parser.add_argument("--period", required=True, type=int)
+
+    def handle(self, *args, **opts):
+        campaign = find_campaign(opts["questionnaire"], opts["period"])
+        if campaign is None:
+            raise CommandError(f"no campaign of {opts['questionnaire']!r} in {opts['period']}")
+        stats = refresh_indicators(campaign)
+        self.stdout.write(
+            f"indicator values: {stats['created']} created, {stats['updated']} updated, {stats['removed']} removed"
+        )

@@ -1,0 +1,310 @@
+"""Campaign results per unit, level (unit type), aspect or question.
+
+Counting happens in the database (one grouped query over answers: unit × question × level);
+the formulas are the pure ones of ``sipas``. Excluded responses never count.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count
+
+from cchc.orgs.models import OrgUnit, UnitType
+from cchc.surveys import sipas
+from cchc.surveys.models import Answer, Campaign, Question, QuestionType, Response
+
+BY_CHOICES = ("unit", "level", "aspect", "question", "unit_type")
+
+
+@dataclass
+class ResultRow:
+    """One group of a result table. Percentages are 0–100 Decimals (None without valid answers)."""
+
+    group: str
+    group_key: str
+    forms: int
+    valid_answers: int
+    satisfied: int
+    satisfied_share: Decimal | None
+    index: Decimal | None
+    ci_low: Decimal | None
+    ci_high: Decimal | None
+    target: int | None = None
+    below_target: bool = False
+    aspect_indices: dict[str, Decimal | None] = field(default_factory=dict)
+    unit_ids: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, str]:
+        """The CLI contract columns, percent with 2 decimals."""
+
+        def pct(v):
+            return "" if v is None else f"{sipas.round2(v):.2f}"
+
+        return {
+            "group": self.group,
+            "forms": str(self.forms),
+            "valid_answers": str(self.valid_answers),
+            "satisfied_share": pct(self.satisfied_share),
+            "index": pct(self.index),
+            "ci_low": pct(self.ci_low),
+            "ci_high": pct(self.ci_high),
+        }
+
+
+@dataclass
+class _Counts:
+    """Raw counts of a campaign: {(unit id, question id): {level: n}} and forms per unit."""
+
+    levels: dict[tuple[int, int], dict[int, int]]
+    forms: dict[int, int]
+    questions: dict[int, Question]
+
+
+def _valid_responses(campaign: Campaign, units: Iterable[OrgUnit] | None):
+    qs = Response.objects.filter(campaign=campaign, excluded=False)
+    if units is not None:
+        qs = qs.filter(unit__in=list(units))
+    return qs
+
+
+def _counts(campaign: Campaign, units: Iterable[OrgUnit] | None) -> _Counts:
+    responses = _valid_responses(campaign, units)
+    questions = {
+        q.pk: q
+        for q in Question.objects.filter(questionnaire=campaign.questionnaire_id, type=QuestionType.SCALE5)
+    }
+    rows = (
+        Answer.objects.filter(
+            response__in=responses,
+            question_id__in=list(questions),
+            is_na=False,
+            value_int__isnull=False,
+        )
+        .values_list("response__unit_id", "question_id", "value_int")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    levels: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+    for unit_id, question_id, level, n in rows:
+        levels[(unit_id, question_id)][level] = n
+    forms = dict(responses.values_list("unit_id").annotate(n=Count("id")).order_by())
+    return _Counts(levels, forms, questions)
+
+
+def _by_aspect(counts: _Counts, unit_ids: set[int] | None, question_ids=None) -> dict[str, list[sipas.Share]]:
+    """{aspect: [criterion Share pooled over the units]} in question order."""
+    merged: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for (unit_id, qid), lv in counts.levels.items():
+        if unit_ids is not None and unit_id not in unit_ids:
+            continue
+        if question_ids is not None and qid not in question_ids:
+            continue
+        for level, n in lv.items():
+            merged[qid][level] += n
+    result: dict[str, list[sipas.Share]] = defaultdict(list)
+    for qid, q in sorted(counts.questions.items(), key=lambda kv: (kv[1].order, kv[0])):
+        if question_ids is not None and qid not in question_ids:
+            continue
+        result[q.aspect or ""].append(sipas.satisfied_share(merged.get(qid, {})))
+    return dict(result)
+
+
+def _row(
+    label: str, key: str, forms: int, by_aspect: dict[str, list[sipas.Share]], method: str, target: int | None
+) -> ResultRow:
+    pooled = sipas.pooled_share(s for ss in by_aspect.values() for s in ss)
+    # Questions bound to an aspect make the index; unbound ones (an overall satisfaction question)
+    # count in the satisfied share only — unless no question is bound to an aspect.
+    index_parts = {a: ss for a, ss in by_aspect.items() if a} or by_aspect
+    ci = sipas.index_interval(index_parts, method)
+    return ResultRow(
+        group=label,
+        group_key=key,
+        forms=forms,
+        valid_answers=pooled.valid,
+        satisfied=pooled.satisfied,
+        satisfied_share=pooled.percent,
+        index=sipas.overall_index(index_parts, method),
+        ci_low=ci[0] if ci else None,
+        ci_high=ci[1] if ci else None,
+        target=target,
+        below_target=sipas.below_target(forms, target),
+        aspect_indices={a: sipas.aspect_index(ss) for a, ss in by_aspect.items() if a},
+    )
+
+
+def compute_results(
+    campaign: Campaign, by: str = "unit", units: Iterable[OrgUnit] | None = None
+) -> list[ResultRow]:
+    """Results of a campaign grouped ``by``:
+
+    - ``unit``: one row per surveyed unit (target = its target sample);
+    - ``level`` (alias ``unit_type``): one row per unit type — province, department, district
+      (history, before 1/7/2025), commune — answers of the group's units pooled;
+    - ``aspect``: one row per aspect over all units (index = aspect index);
+    - ``question``: one row per scale5 question (index = its share).
+
+    ``units`` restricts the responses (e.g. to a user's scope). Every group's index follows the
+    questionnaire's ``index_method``.
+    """
+    if by not in BY_CHOICES:
+        raise ValueError(f"--by must be one of {', '.join(BY_CHOICES)}")
+    unit_list = list(units) if units is not None else None
+    counts = _counts(campaign, unit_list)
+    method = campaign.questionnaire.index_method
+    cus = list(campaign.campaign_units.select_related("unit__unit_type"))
+    if unit_list is not None:
+        allowed = {u.pk for u in unit_list}
+        cus = [cu for cu in cus if cu.unit_id in allowed]
+    targets = {cu.unit_id: cu.target_sample for cu in cus}
+    surveyed = {cu.unit_id: cu.unit for cu in cus}
+    extra = set(counts.forms) - set(surveyed)
+    if extra:
+        for u in OrgUnit.objects.filter(pk__in=extra).select_related("unit_type"):
+            surveyed[u.pk] = u
+
+    if by == "unit":
+        rows = []
+        for unit in sorted(surveyed.values(), key=lambda u: u.path):
+            r = _row(
+                unit.name,
+                unit.code,
+                counts.forms.get(unit.pk, 0),
+                _by_aspect(counts, {unit.pk}),
+                method,
+                targets.get(unit.pk),
+            )
+            r.unit_ids = [unit.pk]
+            rows.append(r)
+        return rows
+
+    if by in ("level", "unit_type"):
+        groups: dict[int, list[OrgUnit]] = defaultdict(list)
+        for unit in surveyed.values():
+            groups[unit.unit_type_id].append(unit)
+        types = {t.pk: t for t in UnitType.objects.filter(pk__in=groups)}
+        rows = []
+        for type_id in sorted(groups, key=lambda t: (types[t].level, types[t].code)):
+            ids = {u.pk for u in groups[type_id]}
+            tgt = sum(targets.get(i, 0) for i in ids)
+            r = _row(
+                types[type_id].name,
+                types[type_id].code,
+                sum(counts.forms.get(i, 0) for i in ids),
+                _by_aspect(counts, ids),
+                method,
+                tgt or None,
+            )
+            r.unit_ids = sorted(ids)
+            rows.append(r)
+        return rows
+
+    questionnaire = campaign.questionnaire
+    responses = _valid_responses(campaign, unit_list)
+    answered = (
+        Answer.objects.filter(
+            response__in=responses,
+            question_id__in=list(counts.questions),
+            is_na=False,
+            value_int__isnull=False,
+        )
+        .values_list("question_id")
+        .annotate(n=Count("response", distinct=True))
+        .order_by()
+    )
+    forms_per_question = dict(answered)
+    if by == "aspect":
+        rows = []
+        aspect_codes = [a["code"] for a in questionnaire.aspects or []]
+        for q in counts.questions.values():
+            if q.aspect and q.aspect not in aspect_codes:
+                aspect_codes.append(q.aspect)
+        for code in aspect_codes:
+            qids = {qid for qid, q in counts.questions.items() if q.aspect == code}
+            if not qids:
+                continue
+            forms = (
+                Answer.objects.filter(
+                    response__in=responses, question_id__in=qids, is_na=False, value_int__isnull=False
+                )
+                .values("response")
+                .distinct()
+                .count()
+            )
+            shares = _by_aspect(counts, None, qids)
+            only = {code: shares.get(code, [])}
+            r = _row(questionnaire.aspect_name(code), code, forms, only, "mean_of_criteria", None)
+            rows.append(r)
+        return rows
+
+    rows = []
+    for qid, q in sorted(counts.questions.items(), key=lambda kv: (kv[1].order, kv[0])):
+        shares = _by_aspect(counts, None, {qid})
+        share = next(iter(shares.values()))[0]
+        ci = sipas.wilson_interval(share.satisfied, share.valid)
+        rows.append(
+            ResultRow(
+                group=q.code,
+                group_key=q.code,
+                forms=forms_per_question.get(qid, 0),
+                valid_answers=share.valid,
+                satisfied=share.satisfied,
+                satisfied_share=share.percent,
+                index=share.percent,
+                ci_low=ci[0] if ci else None,
+                ci_high=ci[1] if ci else None,
+            )
+        )
+    return rows
+
+
+@dataclass
+class ExpectationRow:
+    question: str
+    question_text: str
+    option: str
+    label: str
+    count: int
+    respondents: int
+    share: Decimal | None
+
+
+def expectation_results(campaign: Campaign, units: Iterable[OrgUnit] | None = None) -> list[ExpectationRow]:
+    """Per expectation/priority question and option: how many respondents chose it, of those who
+    answered the question (shares of respondents, see ``sipas.expectation_shares``)."""
+    responses = _valid_responses(campaign, list(units) if units is not None else None)
+    rows = []
+    for q in campaign.questionnaire.questions.filter(is_expectation=True).order_by("order"):
+        picked = list(
+            Answer.objects.filter(response__in=responses, question=q, is_na=False).values_list(
+                "choices", flat=True
+            )
+        )
+        respondents = sum(1 for c in picked if c)
+        counts = {code: 0 for code in q.option_codes()}
+        for choice_list in picked:
+            for code in choice_list or []:
+                if code in counts:
+                    counts[code] += 1
+        shares = sipas.expectation_shares(counts, respondents)
+        labels = {str(o["code"]): o.get("label", o["code"]) for o in q.options}
+        for code, n in counts.items():
+            rows.append(ExpectationRow(q.code, q.text, code, labels[code], n, respondents, shares[code]))
+    return rows
+
+
+def distribution(campaign: Campaign, units: Iterable[OrgUnit] | None = None) -> dict[str, dict[int, int]]:
+    """{question code: {level 1–5: count}} of valid scale5 answers (for distribution bars)."""
+    counts = _counts(campaign, list(units) if units is not None else None)
+    out: dict[str, dict[int, int]] = {
+        q.code: {lv: 0 for lv in range(1, 6)} for q in counts.questions.values()
+    }
+    for (_unit, qid), lv in counts.levels.items():
+        for level, n in lv.items():
+            if level in sipas.VALID_LEVELS:
+                out[counts.questions[qid].code][level] += n
+    return out

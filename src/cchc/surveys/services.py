@@ -1,0 +1,413 @@
+"""Every state change of the surveys app: campaigns, responses, exclusions, questionnaire versions.
+
+``parse_answers`` is pure (question-like objects + raw values → normalised values or errors);
+the other functions are atomic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cchc.orgs.models import OrgUnit
+from cchc.surveys.models import (
+    Answer,
+    Campaign,
+    CampaignStatus,
+    CampaignUnit,
+    Channel,
+    Invitation,
+    Question,
+    Questionnaire,
+    QuestionnaireStatus,
+    QuestionType,
+    Response,
+    Section,
+)
+
+log = logging.getLogger(__name__)
+
+NA_TOKENS = {"", "na", "n/a", "không áp dụng"}
+
+
+class AlreadyAnswered(Exception):
+    """The invitation (one-time token) was already used."""
+
+    def __init__(self, response: Response | None = None):
+        self.response = response
+        super().__init__("this invitation has already been answered")
+
+
+class InvalidAnswers(ValueError):
+    """``errors``: {question code: reason}."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+class CampaignClosed(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class AnswerValue:
+    """A normalised answer, ready to be an ``Answer`` row."""
+
+    value_int: int | None = None
+    value_decimal: Decimal | None = None
+    value_text: str = ""
+    choices: tuple[str, ...] = ()
+    is_na: bool = False
+
+    def as_fields(self) -> dict:
+        return {
+            "value_int": self.value_int,
+            "value_decimal": self.value_decimal,
+            "value_text": self.value_text,
+            "choices": list(self.choices),
+            "is_na": self.is_na,
+        }
+
+    def match_values(self) -> set[str]:
+        """The values a ``show_if: {in: [...]}`` condition is compared with."""
+        if self.is_na:
+            return {"na"}
+        if self.choices:
+            return set(self.choices)
+        if self.value_int is not None:
+            return {str(self.value_int)}
+        if self.value_decimal is not None:
+            return {f"{self.value_decimal.normalize():f}"}
+        return {self.value_text} if self.value_text else set()
+
+
+@dataclass
+class ParsedAnswers:
+    values: dict[str, AnswerValue] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _is_empty(raw) -> bool:
+    if raw is None:
+        return True
+    if isinstance(raw, str) and raw.strip().lower() in NA_TOKENS:
+        return True
+    return isinstance(raw, list | tuple) and not raw
+
+
+def parse_value(question, raw) -> AnswerValue | None:
+    """One raw value (str from a form or a file, int, list) → AnswerValue; None = not answered.
+    Raises ValueError with a readable reason."""
+    qtype = question.type
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    if isinstance(raw, str) and raw.strip().lower() in NA_TOKENS - {""}:
+        if not question.allow_na:
+            raise ValueError("'na' (không áp dụng) is not allowed for this question")
+        return AnswerValue(is_na=True)
+    if _is_empty(raw):
+        return None
+    if isinstance(raw, bool):
+        raise ValueError(f"unexpected value {raw!r}")
+    if qtype == QuestionType.SCALE5:
+        text = str(raw).strip()
+        if text not in {"1", "2", "3", "4", "5"}:
+            raise ValueError(f"expected 1–5 or na, got {raw!r}")
+        return AnswerValue(value_int=int(text))
+    if qtype == QuestionType.NUMBER:
+        try:
+            number = Decimal(str(raw).strip().replace(",", "."))
+        except InvalidOperation:
+            raise ValueError(f"not a number: {raw!r}") from None
+        if not number.is_finite() or abs(number) >= Decimal("1e12"):
+            raise ValueError(f"not a number: {raw!r}")
+        if number == number.to_integral_value():
+            return AnswerValue(value_int=int(number), value_decimal=number)
+        return AnswerValue(value_decimal=number)
+    if qtype == QuestionType.TEXT:
+        text = str(raw).strip()
+        if len(text) > 5000:
+            raise ValueError("text longer than 5000 characters")
+        return AnswerValue(value_text=text)
+    codes = question.option_codes()
+    if isinstance(raw, str):
+        picked = [p.strip() for p in raw.split(";") if p.strip()]
+    elif isinstance(raw, list | tuple):
+        picked = [str(p).strip() for p in raw if str(p).strip()]
+    else:
+        picked = [str(raw)]
+    unknown = [p for p in picked if p not in codes]
+    if unknown:
+        raise ValueError(f"unknown option {unknown[0]!r} (expected one of {', '.join(codes)})")
+    if qtype == QuestionType.CHOICE and len(picked) > 1:
+        raise ValueError("only one option may be chosen")
+    ordered = tuple(c for c in codes if c in set(picked))
+    return AnswerValue(choices=ordered)
+
+
+def is_shown(question, values: Mapping[str, AnswerValue]) -> bool:
+    """Skip logic: ``show_if = {question: code, in: [values]}`` — shown only when the earlier
+    answer is one of the values (a skipped earlier question hides this one too)."""
+    cond = question.show_if
+    if not cond:
+        return True
+    earlier = values.get(cond.get("question"))
+    if earlier is None:
+        return False
+    wanted = {str(v) for v in cond.get("in", [])}
+    return bool(earlier.match_values() & wanted)
+
+
+def parse_answers(questions: Sequence, raw: Mapping[str, object]) -> ParsedAnswers:
+    """Validate a whole set of answers against ordered questions, with skip logic.
+
+    Unknown codes, answers to hidden questions, missing required answers and bad values are
+    errors (reported per code); nothing is silently dropped."""
+    result = ParsedAnswers()
+    known = {q.code for q in questions}
+    for code in raw:
+        if code not in known:
+            result.errors[code] = "unknown question"
+    for q in questions:
+        value = None
+        try:
+            value = parse_value(q, raw.get(q.code))
+        except ValueError as exc:
+            result.errors[q.code] = str(exc)
+            continue
+        shown = is_shown(q, result.values)
+        if not shown:
+            if value is not None and not value.is_na:
+                result.errors[q.code] = "answered but hidden by its condition (show_if)"
+            continue
+        if value is None:
+            if q.required:
+                result.errors[q.code] = "required"
+            continue
+        result.values[q.code] = value
+    return result
+
+
+def _questions(questionnaire: Questionnaire) -> list[Question]:
+    return list(questionnaire.questions.order_by("order", "pk"))
+
+
+def new_public_key() -> str:
+    return secrets.token_urlsafe(9).replace("_", "x").replace("-", "y")
+
+
+def create_campaign(
+    questionnaire: Questionnaire,
+    period: int,
+    units: Iterable[OrgUnit],
+    target: int | Mapping[int, int] = 0,
+    channels: Sequence[str] = (Channel.WEB, Channel.PAPER),
+    *,
+    name: str = "",
+    user=None,
+    public: bool = True,
+    status: str = CampaignStatus.OPEN,
+) -> Campaign:
+    """The campaign of a questionnaire and period (created or reused) with its units; ``target``
+    is one sample size for every unit or {unit id: size}. Existing units keep their key."""
+    bad = [c for c in channels if c not in Channel.values]
+    if bad:
+        raise ValueError(f"unknown channel {bad[0]!r}")
+    with transaction.atomic():
+        campaign, _created = Campaign.objects.get_or_create(
+            questionnaire=questionnaire,
+            period=period,
+            defaults={
+                "name": name or f"{questionnaire.name} — {period}",
+                "channels": list(channels),
+                "created_by": user,
+                "public": public,
+                "status": status,
+                "starts_on": dt.date(period, 1, 1),
+                "ends_on": dt.date(period, 12, 31),
+            },
+        )
+        existing = {cu.unit_id: cu for cu in campaign.campaign_units.all()}
+        new = []
+        for unit in units:
+            size = target.get(unit.pk, 0) if isinstance(target, Mapping) else int(target)
+            cu = existing.get(unit.pk)
+            if cu is None:
+                cu = CampaignUnit(
+                    campaign=campaign, unit=unit, target_sample=size, public_key=new_public_key()
+                )
+                new.append(cu)
+                existing[unit.pk] = cu
+            elif size and cu.target_sample != size:
+                cu.target_sample = size
+                cu.save(update_fields=["target_sample"])
+        CampaignUnit.objects.bulk_create(new)
+    return campaign
+
+
+def create_invitations(campaign_unit: CampaignUnit, count: int) -> list[Invitation]:
+    """``count`` one-time tokens for printed or sent invitations."""
+    items = [Invitation(campaign_unit=campaign_unit, token=secrets.token_urlsafe(12)) for _ in range(count)]
+    return Invitation.objects.bulk_create(items)
+
+
+def submit_response(
+    campaign_unit: CampaignUnit,
+    answers: Mapping[str, object],
+    *,
+    channel: str = Channel.WEB,
+    client_token: str | None = None,
+    invitation: Invitation | None = None,
+    form_no: str = "",
+    submitted_at: dt.datetime | None = None,
+    ip_hash: str = "",
+    duration_seconds: int | None = None,
+) -> Response:
+    """Store one filled questionnaire, atomically. Validates every answer (types, options,
+    required, skip logic) and raises InvalidAnswers. A repeated ``client_token`` returns the
+    response already stored (a replay is a no-op); a used invitation raises AlreadyAnswered.
+    Online channels need an open campaign (CampaignClosed); paper forms may come in later."""
+    campaign = campaign_unit.campaign
+    if channel not in Channel.values:
+        raise ValueError(f"unknown channel {channel!r}")
+    if channel != Channel.PAPER and campaign.status != CampaignStatus.OPEN:
+        raise CampaignClosed(campaign)
+    if client_token:
+        existing = Response.objects.filter(client_token=client_token).first()
+        if existing is not None:
+            return existing
+    if invitation is not None:
+        if invitation.campaign_unit_id != campaign_unit.pk:
+            raise ValueError("invitation of another unit")
+        if invitation.used_at is not None:
+            raise AlreadyAnswered(Response.objects.filter(invitation=invitation).first())
+    questions = _questions(campaign.questionnaire)
+    parsed = parse_answers(questions, answers)
+    if parsed.errors:
+        raise InvalidAnswers(parsed.errors)
+    by_code = {q.code: q for q in questions}
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            if invitation is not None:
+                claimed = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(
+                    used_at=now
+                )
+                if not claimed:
+                    raise AlreadyAnswered(Response.objects.filter(invitation=invitation).first())
+            response = Response.objects.create(
+                campaign=campaign,
+                unit_id=campaign_unit.unit_id,
+                channel=channel,
+                form_no=form_no,
+                submitted_at=submitted_at or now,
+                client_token=client_token or None,
+                invitation=invitation,
+                ip_hash=ip_hash,
+                duration_seconds=duration_seconds,
+            )
+            Answer.objects.bulk_create(
+                [
+                    Answer(response=response, question=by_code[code], **value.as_fields())
+                    for code, value in parsed.values.items()
+                ]
+            )
+    except IntegrityError:
+        # A concurrent replay of the same token won the race: return what it stored.
+        if client_token:
+            existing = Response.objects.filter(client_token=client_token).first()
+            if existing is not None:
+                return existing
+        if form_no:
+            raise ValueError(f"form number {form_no!r} already exists in this campaign") from None
+        raise
+    return response
+
+
+def exclude_response(response: Response, user, reason: str) -> Response:
+    """Quality control: the response stops counting (every result, every indicator)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("a reason is required to exclude a response")
+    with transaction.atomic():
+        Response.objects.filter(pk=response.pk).update(
+            excluded=True, exclusion_reason=reason, excluded_by=user, excluded_at=timezone.now()
+        )
+        response.refresh_from_db()
+    log.info("response %s excluded by %s: %s", response.pk, user, reason)
+    return response
+
+
+def restore_response(response: Response, user) -> Response:
+    """Undo an exclusion; the reason of the exclusion stays in the log."""
+    with transaction.atomic():
+        Response.objects.filter(pk=response.pk).update(
+            excluded=False, exclusion_reason="", excluded_by=None, excluded_at=None
+        )
+        response.refresh_from_db()
+    log.info("response %s restored by %s", response.pk, user)
+    return response
+
+
+def new_version(questionnaire: Questionnaire, *, activate: bool = True) -> Questionnaire:
+    """A copy of the questionnaire as version + 1 of its code (sections and questions copied);
+    with ``activate`` the older versions are archived (their campaigns keep running)."""
+    with transaction.atomic():
+        latest = Questionnaire.objects.filter(code=questionnaire.code).order_by("-version").first()
+        copy = Questionnaire.objects.create(
+            code=questionnaire.code,
+            version=latest.version + 1,
+            name=questionnaire.name,
+            kind=questionnaire.kind,
+            audience=questionnaire.audience,
+            source_document=questionnaire.source_document,
+            description=questionnaire.description,
+            status=QuestionnaireStatus.ACTIVE if activate else QuestionnaireStatus.DRAFT,
+            previous=questionnaire,
+            aspects=questionnaire.aspects,
+            index_method=questionnaire.index_method,
+        )
+        sections = {}
+        for s in questionnaire.sections.all():
+            sections[s.pk] = Section.objects.create(
+                questionnaire=copy, order=s.order, code=s.code, title=s.title
+            )
+        Question.objects.bulk_create(
+            [
+                Question(
+                    questionnaire=copy,
+                    section=sections.get(q.section_id),
+                    order=q.order,
+                    code=q.code,
+                    text=q.text,
+                    type=q.type,
+                    aspect=q.aspect,
+                    criterion=q.criterion,
+                    required=q.required,
+                    allow_na=q.allow_na,
+                    options=q.options,
+                    show_if=q.show_if,
+                    is_expectation=q.is_expectation,
+                )
+                for q in questionnaire.questions.all()
+            ]
+        )
+        if activate:
+            Questionnaire.objects.filter(code=questionnaire.code).exclude(pk=copy.pk).update(
+                status=QuestionnaireStatus.ARCHIVED
+            )
+    return copy
+
+
+def latest_questionnaire(code: str) -> Questionnaire | None:
+    """The newest non-draft version of a code (else the newest draft)."""
+    qs = Questionnaire.objects.filter(code=code).order_by("-version")
+    return qs.exclude(status=QuestionnaireStatus.DRAFT).first() or qs.first()
