@@ -130,6 +130,8 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# Dates stay text so that an impossible date (2027-02-30) is reported on its line, not raised.
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 FIELDS = ("date", "kind", "name", "source_document", "source_url")
 
