@@ -396,11 +396,12 @@ class DossierValidator:
         "supplement_received_at",
     )
 
-    def __init__(self, mapping: ColumnMapping):
+    def __init__(self, mapping: ColumnMapping, allowed_unit_ids: set[int] | None = None):
         from cchc.orgs.models import OrgUnit
         from cchc.procedures.models import Procedure
 
         self.mapping = mapping
+        self.allowed_unit_ids = allowed_unit_ids
         self.units: dict[str, tuple[int, str]] = {
             code: (pk, path) for code, pk, path in OrgUnit.objects.values_list("code", "pk", "path")
         }
@@ -445,6 +446,9 @@ class DossierValidator:
         unit = self.units.get(r["unit_code"]) if r["unit_code"] else None
         if r["unit_code"] and unit is None:
             problems.append(("unit_code", f"unknown unit {r['unit_code']!r}"))
+        elif unit is not None and self.allowed_unit_ids is not None and unit[0] not in self.allowed_unit_ids:
+            problems.append(("unit_code", f"unit {r['unit_code']!r} is outside the units you manage"))
+            unit = None
         proc = self.procedures.get(r["procedure_code"]) if r["procedure_code"] else None
         if r["procedure_code"] and proc is None:
             problems.append(

@@ -222,10 +222,12 @@ def import_dossiers(
     skip_bad_rows: bool = False,
     progress: Progress | None = None,
     write_indicators: bool = True,
+    allowed_unit_ids: set[int] | None = None,
 ) -> ImportResult:
-    """Import a dossier export (CSV, XLSX or JSON lines). See the module docstring."""
+    """Import a dossier export (CSV, XLSX or JSON lines). See the module docstring.
+    ``allowed_unit_ids`` (the uploader's units, for web jobs): rows of other units are bad rows."""
     mapping = load_mapping(mapping_path)
-    validator = DossierValidator(mapping)
+    validator = DossierValidator(mapping, allowed_unit_ids=allowed_unit_ids)
     errors, bad_lines, _n = _validate_file(path, mapping, validator, progress)
     if errors and not skip_bad_rows:
         raise ImportFailed(str(path), errors.items[:MAX_LISTED_ERRORS] + _more(errors))
@@ -352,3 +354,105 @@ def write_indicator_values(months: list[tuple[int, int]], *, years: set[int] | N
 
 def write_year_indicators(year: int) -> int:
     return write_indicator_values(months_between(dt.date(year, 1, 1), dt.date(year, 12, 31)), years={year})
+
+
+# -- web import jobs ------------------------------------------------------------------------------------------
+
+
+def start_import_job(
+    *, user, unit, upload, mapping=None, skip_bad_rows: bool = False, kind: str = "dossiers"
+):
+    """Store the uploaded file, create the ImportJob row and enqueue the background task."""
+    from cchc.procedures.models import ImportJob
+    from cchc.procedures.tasks import run_import_job
+
+    job = ImportJob.objects.create(
+        kind=kind,
+        file=upload,
+        original_name=upload.name[:255],
+        mapping=mapping or "",
+        skip_bad_rows=skip_bad_rows,
+        created_by=user,
+        unit=unit,
+        phase="queued",
+    )
+    transaction.on_commit(lambda: _enqueue(job.pk, run_import_job))
+    return job
+
+
+def _enqueue(job_id: int, task) -> None:
+    from cchc.procedures.models import ImportJob
+
+    result = task.enqueue(job_id)
+    ImportJob.objects.filter(pk=job_id).update(task_id=str(result.id)[:64])
+
+
+def execute_import_job(job_id: int) -> dict:
+    """Run an ImportJob (called by the task): progress is written on the row as it goes.
+
+    Validation progress is committed as it goes; the load itself runs in one transaction, so on
+    PostgreSQL its progress becomes visible only at the end: the page shows the phase."""
+    from cchc.orgs.access import units_for
+    from cchc.orgs.models import Role
+    from cchc.procedures.models import ImportJob, ImportStatus
+
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now(), phase="validating", progress=0
+    )
+
+    def progress(phase: str, fraction: float, rows: int) -> None:
+        share = {"validating": (0, 50), "loading": (50, 95), "indicators": (95, 99)}.get(phase, (0, 100))
+        pct = int(share[0] + (share[1] - share[0]) * min(max(fraction, 0.0), 1.0))
+        ImportJob.objects.filter(pk=job.pk).update(phase=phase, progress=pct, rows_read=rows)
+
+    allowed = None
+    user = job.created_by
+    if user is not None and not user.is_superuser:
+        allowed = set(units_for(user, Role.SECRETARIAT).values_list("pk", flat=True))
+    try:
+        if job.kind == "procedures":
+            stats = import_procedures(job.file.path)
+            summary = {**stats}
+            loaded, bad, errors = stats["rows"], 0, []
+        else:
+            result = import_dossiers(
+                job.file.path,
+                mapping_path=job.mapping.path if job.mapping else None,
+                skip_bad_rows=job.skip_bad_rows,
+                progress=progress,
+                allowed_unit_ids=allowed,
+            )
+            summary = result.as_dict()
+            loaded, bad, errors = result.rows, result.bad, result.errors
+    except ImportFailed as exc:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.FAILED,
+            phase="done",
+            progress=100,
+            rows_bad=len(exc.items),
+            errors="\n".join(exc.items[:MAX_LISTED_ERRORS]),
+            finished_at=timezone.now(),
+        )
+        return {"status": "failed", "errors": len(exc.items)}
+    except Exception as exc:
+        log.exception("import job %s failed", job.pk)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.FAILED,
+            phase="done",
+            progress=100,
+            errors=str(exc)[:2000],
+            finished_at=timezone.now(),
+        )
+        return {"status": "failed", "errors": 1}
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.SUCCEEDED,
+        phase="done",
+        progress=100,
+        rows_loaded=loaded,
+        rows_bad=bad,
+        errors="\n".join(errors),
+        summary=summary,
+        finished_at=timezone.now(),
+    )
+    return {"status": "succeeded", **summary}

@@ -1,0 +1,93 @@
+"""Import pages: the secretariat uploads a dossier export (or the procedure catalogue); a
+background job imports it and this page polls its progress (htmx, no inline script)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from cchc.orgs.access import scope_for, units_for
+from cchc.orgs.models import Role
+from cchc.procedures.models import ImportJob, ImportKind
+from cchc.procedures.services import start_import_job
+
+ALLOWED_SUFFIXES = {".csv", ".xlsx", ".jsonl", ".ndjson", ".json"}
+
+
+def _require_secretariat(user) -> None:
+    if not scope_for(user).has(Role.SECRETARIAT):
+        raise PermissionDenied
+
+
+def jobs_for(user):
+    """The import jobs a user may see: their own, and those of units in their secretariat scope."""
+    scope = scope_for(user)
+    if scope.superuser:
+        return ImportJob.objects.all()
+    return ImportJob.objects.filter(Q(created_by=user) | scope.unit_q(Role.SECRETARIAT, prefix="unit__"))
+
+
+def get_job_for_user(user, job_id: int) -> ImportJob:
+    _require_secretariat(user)
+    job = jobs_for(user).select_related("created_by", "unit").filter(pk=job_id).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_list(request):
+    _require_secretariat(request.user)
+    problems = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        mapping = request.FILES.get("mapping")
+        kind = request.POST.get("kind", ImportKind.DOSSIERS)
+        if kind not in ImportKind.values:
+            problems.append(_("Loại dữ liệu không hợp lệ."))
+        if upload is None:
+            problems.append(_("Chưa chọn tệp."))
+        elif Path(upload.name).suffix.lower() not in ALLOWED_SUFFIXES:
+            problems.append(_("Tệp phải là CSV, XLSX hoặc JSON lines."))
+        if mapping is not None and Path(mapping.name).suffix.lower() not in {".yaml", ".yml"}:
+            problems.append(_("Tệp ánh xạ cột phải là YAML."))
+        if not problems:
+            unit = units_for(request.user, Role.SECRETARIAT).order_by("depth", "pk").first()
+            job = start_import_job(
+                user=request.user,
+                unit=unit,
+                upload=upload,
+                mapping=mapping,
+                skip_bad_rows=request.POST.get("skip_bad_rows") == "1",
+                kind=kind,
+            )
+            return redirect("procedures:import_detail", job_id=job.pk)
+    jobs = jobs_for(request.user).select_related("created_by", "unit")[:50]
+    return render(
+        request,
+        "procedures/imports.html",
+        {"jobs": jobs, "problems": problems, "kinds": ImportKind.choices},
+        status=400 if problems else 200,
+    )
+
+
+@login_required
+def import_detail(request, job_id: int):
+    job = get_job_for_user(request.user, job_id)
+    return render(request, "procedures/imports_detail.html", {"job": job, "errors": job.errors.splitlines()})
+
+
+@login_required
+def import_progress(request, job_id: int):
+    job = get_job_for_user(request.user, job_id)
+    return render(
+        request, "procedures/imports_progress.html", {"job": job, "errors": job.errors.splitlines()}
+    )
