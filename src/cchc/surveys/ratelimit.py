@@ -64,9 +64,13 @@ class Verdict:
     retry_after: int = 0
 
 
+def _now() -> float:
+    return time.time()
+
+
 def _slot() -> tuple[int, int]:
     w = window()
-    now = int(time.time())
+    now = int(_now())
     return now // w, w - now % w
 
 

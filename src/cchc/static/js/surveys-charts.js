@@ -38,12 +38,12 @@
       });
     }
   }
-  const pub = read("published-chart-data");
-  const pubCanvas = document.getElementById("chart-published");
-  if (pub && pubCanvas && pub.labels.length) {
-    new Chart(pubCanvas, {
+  document.querySelectorAll("canvas.published-chart").forEach((canvas) => {
+    const pub = read(canvas.dataset.source);
+    if (!pub || !pub.labels.length) return;
+    new Chart(canvas, {
       type: "line",
       data: { labels: pub.labels, datasets: pub.series.map((s, i) => ({ label: s.label, data: s.values, borderColor: palette[i % palette.length], spanGaps: true })) },
     });
-  }
+  });
 })();

@@ -1,0 +1,196 @@
+"""The public questionnaire as screens (one section per screen), skip logic between screens and
+the parsing of one screen's posted answers into plain values.
+
+Answer values (kept in the session between screens and handed to ``services.submit_response``):
+``scale5`` → int 1–5, ``choice`` → option code, ``multi`` → list of option codes,
+``number`` → decimal string, ``text`` → string; ``"na"`` means not applicable. A question left
+empty has no key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+from cchc.surveys.models import SCALE5_LABELS, Question, QuestionType
+
+NA = "na"
+TEXT_MAX = 2000
+
+
+@dataclass
+class Screen:
+    title: str
+    questions: list[Question] = field(default_factory=list)
+
+
+def build_screens(questionnaire) -> list[Screen]:
+    """Sections in order, one screen each; questions without a section come first."""
+    questions = list(
+        Question.objects.filter(questionnaire=questionnaire)
+        .select_related("section")
+        .order_by("section__order", "order", "pk")
+    )
+    loose = Screen(questionnaire.name)
+    by_section: dict[int, Screen] = {}
+    ordered: list[Screen] = []
+    for q in questions:
+        if q.section_id is None:
+            loose.questions.append(q)
+            continue
+        if q.section_id not in by_section:
+            by_section[q.section_id] = Screen(q.section.title)
+            ordered.append(by_section[q.section_id])
+        by_section[q.section_id].questions.append(q)
+    return ([loose] if loose.questions else []) + ordered
+
+
+def _as_strings(value) -> set[str]:
+    if value is None:
+        return set()
+    if isinstance(value, list):
+        return {str(v) for v in value}
+    return {str(value)}
+
+
+def is_visible(question: Question, answers: dict) -> bool:
+    """``show_if = {"question": code, "in": [values]}``: shown only when the earlier answer is one
+    of the values (for a multiple choice: when one of its choices is)."""
+    cond = question.show_if
+    if not cond or not cond.get("question"):
+        return True
+    wanted = _as_strings(cond.get("in") or [])
+    return bool(_as_strings(answers.get(cond["question"])) & wanted)
+
+
+def visible_questions(screen: Screen, answers: dict) -> list[Question]:
+    """The questions of a screen to show, judged on the answers of the screens before it (a
+    condition on a question of the same screen is applied when the answers are pruned)."""
+    codes_here = {q.code for q in screen.questions}
+    shown = []
+    for q in screen.questions:
+        cond = q.show_if or {}
+        if cond.get("question") in codes_here or is_visible(q, answers):
+            shown.append(q)
+    return shown
+
+
+def screen_is_shown(screen: Screen, answers: dict) -> bool:
+    return bool(visible_questions(screen, answers))
+
+
+def prune(screens: list[Screen], answers: dict) -> dict:
+    """Drop answers to questions hidden by skip logic (in questionnaire order, so a chain of
+    conditions resolves)."""
+    kept: dict = {}
+    for screen in screens:
+        for q in screen.questions:
+            if q.code in answers and is_visible(q, kept):
+                kept[q.code] = answers[q.code]
+    return kept
+
+
+def first_incomplete(screens: list[Screen], answers: dict) -> int | None:
+    """The index of the first shown screen with a required visible question left empty."""
+    for i, screen in enumerate(screens):
+        for q in screen.questions:
+            if q.required and is_visible(q, answers) and q.code not in answers:
+                return i
+    return None
+
+
+def parse_screen(questions: list[Question], data) -> tuple[dict, dict[str, str]]:
+    """The values posted for ``questions`` (a QueryDict) and an error message per question code."""
+    values: dict = {}
+    errors: dict[str, str] = {}
+    for q in questions:
+        name = f"q_{q.code}"
+        if q.type == QuestionType.MULTI:
+            raw_list = [v for v in data.getlist(name) if v]
+            if NA in raw_list and q.allow_na:
+                values[q.code] = NA
+                continue
+            allowed = set(q.option_codes())
+            bad = [v for v in raw_list if v not in allowed]
+            if bad:
+                errors[q.code] = _("Lựa chọn không hợp lệ.")
+            elif raw_list:
+                values[q.code] = [c for c in q.option_codes() if c in raw_list]
+            continue
+        raw = (data.get(name) or "").strip()
+        if raw == "":
+            continue
+        if raw == NA:
+            if q.allow_na:
+                values[q.code] = NA
+            else:
+                errors[q.code] = _("Câu hỏi này không có lựa chọn “không áp dụng”.")
+            continue
+        if q.type == QuestionType.SCALE5:
+            if raw in {"1", "2", "3", "4", "5"}:
+                values[q.code] = int(raw)
+            else:
+                errors[q.code] = _("Hãy chọn một mức từ 1 đến 5.")
+        elif q.type == QuestionType.CHOICE:
+            if raw in q.option_codes():
+                values[q.code] = raw
+            else:
+                errors[q.code] = _("Lựa chọn không hợp lệ.")
+        elif q.type == QuestionType.NUMBER:
+            try:
+                number = Decimal(raw.replace(",", "."))
+            except InvalidOperation:
+                errors[q.code] = _("Hãy nhập một số.")
+                continue
+            if not number.is_finite() or abs(number) >= Decimal(10) ** 12:
+                errors[q.code] = _("Hãy nhập một số.")
+            else:
+                values[q.code] = f"{number.normalize():f}"
+        else:
+            if len(raw) > TEXT_MAX:
+                errors[q.code] = _("Tối đa %(n)s ký tự.") % {"n": TEXT_MAX}
+            else:
+                values[q.code] = raw
+    return values, errors
+
+
+def required_errors(questions: list[Question], values: dict, answers_before: dict) -> dict[str, str]:
+    """Required visible questions of this screen left empty."""
+    merged = {**answers_before, **values}
+    return {
+        q.code: _("Câu hỏi này bắt buộc.")
+        for q in questions
+        if q.required and q.code not in values and is_visible(q, merged)
+    }
+
+
+def field_rows(questions: list[Question], answers: dict, errors: dict[str, str]) -> list[dict]:
+    """What the template needs to draw each question: its options with their checked state."""
+    rows = []
+    for q in questions:
+        current = answers.get(q.code)
+        chosen = _as_strings(current)
+        if q.type == QuestionType.SCALE5:
+            options = [{"code": str(k), "label": str(v)} for k, v in SCALE5_LABELS.items()]
+        elif q.type in (QuestionType.CHOICE, QuestionType.MULTI):
+            options = [{"code": str(o["code"]), "label": o.get("label", o["code"])} for o in q.options or []]
+        else:
+            options = []
+        for o in options:
+            o["checked"] = o["code"] in chosen
+        rows.append(
+            {
+                "q": q,
+                "name": f"q_{q.code}",
+                "id": f"q-{q.pk}",
+                "options": options,
+                "na_checked": current == NA,
+                "value": "" if current in (None, NA) or isinstance(current, list) else current,
+                "error": errors.get(q.code, ""),
+                "multi": q.type == QuestionType.MULTI,
+                "grouped": q.type in (QuestionType.SCALE5, QuestionType.CHOICE, QuestionType.MULTI),
+            }
+        )
+    return rows
