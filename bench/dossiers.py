@@ -323,9 +323,8 @@ def kpi_child(province: str, year: int) -> None:
     import django
 
     django.setup()
-    from cchc.procedures.kpis import compute_kpis
-
     from cchc.orgs.models import OrgUnit
+    from cchc.procedures.kpis import compute_kpis
 
     unit = OrgUnit.objects.get(code=province)
     units = OrgUnit.objects.subtree_of(unit)
