@@ -1,5 +1,3 @@
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 
 from cchc.surveys.io import dump_yaml, export_document, write_xlsx
@@ -7,11 +5,11 @@ from cchc.surveys.models import Questionnaire
 
 
 class Command(BaseCommand):
-    help = "Export a questionnaire (latest version, or --version N) as YAML (default) or XLSX."
+    help = "Export a questionnaire (latest version, or --qversion N) as YAML (default) or XLSX."
 
     def add_arguments(self, parser):
         parser.add_argument("code")
-        parser.add_argument("--version", dest="qversion", type=int, help="version (default: the latest)")
+        parser.add_argument("--qversion", dest="qversion", type=int, help="version (default: the latest)")
         parser.add_argument("--format", choices=["yaml", "xlsx"], default="yaml")
         parser.add_argument("--output", help="file to write (default: standard output for YAML)")
 
@@ -32,4 +30,4 @@ class Command(BaseCommand):
             with open(opts["output"], "w", encoding="utf-8") as fh:
                 fh.write(text)
         else:
-            sys.stdout.write(text)
+            self.stdout.write(text, ending="")
