@@ -27,12 +27,21 @@ from cchc.assessments.access import (
 from cchc.assessments.exports import write_results
 from cchc.assessments.models import Assessment, Round, Score, ScoreChange, Status
 from cchc.assessments.results import assessment_result, distribution, round_results
+from cchc.assessments.trends import (
+    field_rows,
+    history_chart_data,
+    predecessor_map,
+    round_series,
+    trends_chart_data,
+    unit_history,
+    unit_trends,
+)
 from cchc.core.importing import parse_decimal
 from cchc.frameworks.models import Framework, Node
 from cchc.frameworks.scoring import is_indicator_rule, rule_step
 from cchc.frameworks.tree import build_tree
 from cchc.orgs.access import scope_for
-from cchc.orgs.models import Role
+from cchc.orgs.models import OrgUnit, Role, UnitType
 
 
 def _errors(exc: Exception) -> list[str]:
@@ -199,6 +208,21 @@ def round_results_view(request, round_id: int):
     dist = distribution(results, tree.bands)
     total = len(results) or 1
     types = round_obj.framework.unit_types.all()
+    by_rank = sorted(results, key=keys["rank"])
+    chart = {
+        "distribution": {
+            "labels": [b.name for b, _n in dist],
+            "values": [n for _b, n in dist],
+            "colors": [b.color for b, _n in dist],
+            "title": _("Số đơn vị"),
+        },
+        "indices": {
+            "labels": [r.unit_name for r in by_rank],
+            "values": [float(r.index) if r.index is not None else None for r in by_rank],
+            "colors": [r.band.color if r.band else "#94a3b8" for r in by_rank],
+            "title": _("Chỉ số (%)"),
+        },
+    }
     return render(
         request,
         "assessments/results.html",
@@ -210,6 +234,95 @@ def round_results_view(request, round_id: int):
             "types": types,
             "sort": sort,
             "manage": access.manage,
+            "chart": chart,
+        },
+    )
+
+
+# --- trends across years (read-only) ------------------------------------------------------------
+
+
+def _visible_assessments(user):
+    """What a user's trends are built from: the assessments in scope, published ones only for
+    everyone but the secretariat (the rule of the results page)."""
+    scope = scope_for(user)
+    qs = assessments_for(user)
+    if not (scope.has(Role.SECRETARIAT) or scope.superuser):
+        qs = qs.filter(status=Status.PUBLISHED)
+    return qs
+
+
+@login_required
+def trends_view(request):
+    """Each unit's index, class and rank across the years of one unit type."""
+    scope = scope_for(request.user)
+    if not (scope.superuser or any(scope.paths.values())):
+        raise PermissionDenied
+    visible_qs = _visible_assessments(request.user)
+    types = list(
+        UnitType.objects.filter(pk__in=visible_qs.values("unit__unit_type_id")).order_by("level", "code")
+    )
+    group = request.GET.get("type") or (types[0].code if types else "")
+    if types and group not in {t.code for t in types}:
+        raise Http404
+    heads = list(
+        Round.objects.filter(pk__in=visible_qs.filter(unit__unit_type__code=group).values("round_id"))
+        .select_related("framework")
+        .order_by("-year", "framework__code")
+    )
+    head = heads[0] if heads else None
+    if request.GET.get("round"):
+        head = next((r for r in heads if str(r.pk) == request.GET["round"]), None)
+        if head is None:
+            raise Http404
+    years, rows, series = [], [], []
+    if head is not None:
+        series = round_series(head)
+        visible = set(visible_qs.filter(round__in=series).values_list("pk", flat=True))
+        years, rows = unit_trends(series, group, lambda r: r.assessment_id in visible)
+    return render(
+        request,
+        "assessments/trends.html",
+        {
+            "types": types,
+            "group": group,
+            "heads": heads,
+            "head": head,
+            "series": series,
+            "years": years,
+            "rows": [(row, row.cell_list(years)) for row in rows],
+            "chart": {
+                **trends_chart_data(years, rows),
+                "index_title": _("Chỉ số (%)"),
+                "rank_title": _("Thứ hạng"),
+            },
+        },
+    )
+
+
+@login_required
+def unit_history_view(request, unit_id: int):
+    """One unit across the years: index, class, rank and the index of each field; before a
+    merger, the units merged into it."""
+    unit = get_object_or_404(OrgUnit.objects.select_related("unit_type", "successor"), pk=unit_id)
+    if not scope_for(request.user).any_covers(unit):
+        raise Http404
+    predecessors = predecessor_map([unit.pk]).get(unit.pk, [])
+    assessments = list(
+        _visible_assessments(request.user)
+        .filter(unit_id__in=[unit.pk, *predecessors])
+        .select_related("unit__unit_type", "round__framework")
+    )
+    columns = unit_history(unit, assessments, lambda r: True)
+    return render(
+        request,
+        "assessments/unit_history.html",
+        {
+            "unit": unit,
+            "columns": columns,
+            "fields": field_rows(columns),
+            "predecessors": OrgUnit.objects.filter(pk__in=predecessors).order_by("name"),
+            "chart": {**history_chart_data(columns, _("Chỉ số (%)")), "index_title": _("Chỉ số (%)")},
         },
     )
 
