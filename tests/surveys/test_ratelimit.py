@@ -70,3 +70,37 @@ def test_the_address_is_stored_only_as_a_keyed_hash():
     digest = ratelimit.ip_hash("203.0.113.7")
     assert digest == ratelimit.ip_hash("203.0.113.7") and digest != ratelimit.ip_hash("203.0.113.8")
     assert "203" not in digest and len(digest) == 32
+
+
+def test_a_blocked_answer_keeps_its_token_and_once_accepted_the_same_token_is_refused(
+    client, survey, settings, monkeypatch
+):
+    settings.SURVEY_RATE_PER_IP = 1
+    settings.SURVEY_RATE_WINDOW = 3600
+    now = [1_800_000_000.0]
+    monkeypatch.setattr(ratelimit, "_now", lambda: now[0])
+    url = reverse("surveys:public", args=[survey.cu_a.public_key])
+    assert "cam-on" in answer_all(client.__class__(), url)["Location"]  # uses the address's one form
+
+    page = client.get(url)
+    token, _step = web_fixtures.form_state(page)
+    blocked = answer_all(client, url)
+    assert blocked.status_code == 429 and Response.objects.count() == 1
+    final = {"token": token, "step": "2", "action": "next", **web_fixtures.HAPPY[2]}
+
+    now[0] += 3600  # the next window: the kept answers go through with the same token
+    accepted = client.post(url, final)
+    assert "cam-on" in accepted["Location"]
+    assert Response.objects.count() == 2
+
+    # A second answer with that token is refused, whatever the limits: from the same browser…
+    settings.SURVEY_RATE_PER_IP = 1000
+    again = client.post(url, final)
+    assert again.status_code == 200 and "Phiếu này đã được ghi nhận" in again.content.decode()
+    # …and from a fresh browser answering every screen again from the first one.
+    other = client.__class__()
+    other.get(url)
+    for step, data in enumerate(web_fixtures.HAPPY):
+        refused = other.post(url, {"token": token, "step": str(step), "action": "next", **data})
+        assert "Phiếu này đã được ghi nhận" in refused.content.decode()
+    assert Response.objects.count() == 2
