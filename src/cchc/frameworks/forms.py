@@ -23,6 +23,14 @@ RULE_LABELS = {
     "deduction": _("Trừ điểm theo số lần vi phạm"),
     "survey": _("Theo chỉ số khảo sát"),
 }
+RULE_SHORT_LABELS = {
+    "manual": _("Chấm tay"),
+    "yes_no": _("Có/không"),
+    "thresholds": _("Theo ngưỡng"),
+    "proportional": _("Tỷ lệ"),
+    "deduction": _("Trừ điểm"),
+    "survey": _("Khảo sát"),
+}
 RULE_KEYS = {"type", "indicator", "step", "steps", "full_at", "per_event"}
 
 

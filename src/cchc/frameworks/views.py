@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cchc.frameworks import services
-from cchc.frameworks.forms import BandFormSet, CopyForm, DecimalText, NewNodeForm, NodeForm
+from cchc.frameworks.forms import RULE_SHORT_LABELS, BandFormSet, CopyForm, DecimalText, NewNodeForm, NodeForm
 from cchc.frameworks.io import FrameworkFormatError, dump_yaml, export_document, import_file, write_xlsx
 from cchc.frameworks.models import Framework, Node
 from cchc.frameworks.tree import build_tree
@@ -98,7 +98,14 @@ def framework_detail(request, code: str):
         Node.objects.filter(framework=framework).exclude(guidance="").values_list("id", "guidance")
     )
     rows = [
-        {"node": n, "guidance": guidance.get(n.id, ""), "responsible": responsible.get(n.id, "")}
+        {
+            "node": n,
+            "guidance": guidance.get(n.id, ""),
+            "responsible": responsible.get(n.id, ""),
+            "rule_label": RULE_SHORT_LABELS.get((n.rule or {}).get("type", "manual"), "")
+            if n.is_leaf
+            else "",
+        }
         for n in tree.walk()
     ]
     return render(
