@@ -104,6 +104,16 @@ def test_required_questions_and_bad_values_are_reported_on_the_screen(client, su
     assert "Câu hỏi này bắt buộc." in html  # CC1
     assert "Phần 1/3" in html
     assert Response.objects.count() == 0
+    # A number that is not one comes back as typed, marked invalid, on the screen it belongs to.
+    client.post(
+        url, {"token": token, "step": "0", "action": "next", "q_TC1": "5", "q_CC1": "4", "q_GY": "co"}
+    )
+    page = client.post(
+        url, {"token": token, "step": "1", "action": "next", "q_GY1": "4", "q_SOLAN": "ba lần"}
+    )
+    html = page.content.decode()
+    assert "Phần 2/3" in html and "Hãy nhập một số." in html
+    assert 'value="ba lần" aria-invalid="true"' in html
 
 
 def test_a_dropped_connection_resumes_at_the_last_screen_with_the_answers(client, survey):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from cchc.surveys import forms, ratelimit, services, tokens
-from cchc.surveys.models import CampaignStatus, CampaignUnit, Channel, Invitation, Response
+from cchc.surveys.models import CampaignStatus, CampaignUnit, Channel, Invitation, QuestionType, Response
 
 HONEYPOT = "website"
 KIOSK_IDLE_SECONDS = 90
@@ -282,7 +282,13 @@ def _flow(request, entry: Entry):
     )
     if errors:
         request.session[entry.session_key] = state
-        return _render_screen(request, entry, screens, state, errors=errors, values=values)
+        # A rejected number or text is shown again as typed, so the person can correct it.
+        typed = {
+            q.code: request.POST.get(f"q_{q.code}", "").strip()
+            for q in questions
+            if q.code in errors and q.type in (QuestionType.NUMBER, QuestionType.TEXT)
+        }
+        return _render_screen(request, entry, screens, state, errors=errors, values={**values, **typed})
 
     answers.update(values)
     state["a"] = forms.prune(screens, answers)
