@@ -86,7 +86,10 @@ def get_dossier_scope_for_user(user, unit_id=None) -> DossierScope:
         unit = roots[0]
     else:
         try:
-            unit = OrgUnit.objects.select_related("unit_type", "parent").get(pk=int(unit_id))
+            pk = int(unit_id)
+            if not 0 < pk < 2**31:  # beyond the column's range: PostgreSQL would raise, not miss
+                raise ValueError
+            unit = OrgUnit.objects.select_related("unit_type", "parent").get(pk=pk)
         except (OrgUnit.DoesNotExist, ValueError, TypeError):
             raise Http404 from None
     if scope.superuser or any(scope.covers(role, unit) for role in SUBTREE_ROLES):
@@ -195,8 +198,11 @@ def kpi_table(scope: DossierScope, f: Filters) -> Table:
         if scope.subtree:
             child_ids = set(scope.unit.children.values_list("pk", flat=True))
             tree = {r.unit_id: r for r in compute_kpis(f.date_from, f.date_to, "unit_tree", **kw)}
+            own_kw = {**kw, "units": [scope.unit.pk]}
             own = [
-                r for r in compute_kpis(f.date_from, f.date_to, "unit", **kw) if r.unit_id == scope.unit.pk
+                r
+                for r in compute_kpis(f.date_from, f.date_to, "unit", **own_kw)
+                if r.unit_id == scope.unit.pk
             ]
             rows = own + [r for uid, r in tree.items() if uid in child_ids]
             links = {r.unit_id: r.unit_id for r in rows if r.unit_id in child_ids}
@@ -205,6 +211,36 @@ def kpi_table(scope: DossierScope, f: Filters) -> Table:
     else:
         rows = compute_kpis(f.date_from, f.date_to, f.by, **kw)
     return Table(rows=rows, total=total, unit_links=links)
+
+
+def drill_query(scope: DossierScope, f: Filters, row: KpiRow | None) -> str | None:
+    """The drill-down filters behind one row of the table (None when the row has no drill-down
+    of its own, e.g. a procedure, or the unit's own dossiers apart from its subtree)."""
+    if row is None:  # the total row
+        return f.query(unit=scope.unit.pk)
+    if f.by == "unit":
+        if row.unit_id == scope.unit.pk and scope.subtree:
+            return None
+        return f.query(unit=row.unit_id)
+    if f.by in ("level", "field"):
+        return Filters(f.date_from, f.date_to, **{**_levels(f), f.by: row.group_key}, by=f.by).query(
+            unit=scope.unit.pk
+        )
+    if f.by == "month":
+        year, month = (int(x) for x in row.group_key.split("-"))
+        first, last = month_window(year, month)
+        return Filters(max(first, f.date_from), min(last, f.date_to), f.level, f.field, f.by).query(
+            unit=scope.unit.pk
+        )
+    return None
+
+
+def _levels(f: Filters) -> dict:
+    return {"level": f.level, "field": f.field}
+
+
+def table_entries(scope: DossierScope, f: Filters, table: Table) -> list[tuple[KpiRow, str | None]]:
+    return [(row, drill_query(scope, f, row)) for row in table.rows]
 
 
 # -- monthly charts against targets ------------------------------------------------------------------
