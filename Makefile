@@ -25,13 +25,17 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	     chromium fonts-noto-core fonts-liberation2 poppler-utils >/dev/null) ; }
 
+# The demo serves the web app and runs one background worker (imports, reminders) beside it;
+# Ctrl-C stops both.
 demo: install
 	DJANGO_DEBUG=1 $(BIN)/cchc migrate --noinput -v 0
 	DJANGO_DEBUG=1 $(BIN)/cchc load-demo
-	DJANGO_DEBUG=1 $(BIN)/cchc runserver $(HOST):$(PORT)
+	@$(MAKE) --no-print-directory serve
 
 serve: install
-	DJANGO_DEBUG=1 $(BIN)/cchc runserver $(HOST):$(PORT)
+	@DJANGO_DEBUG=1 $(BIN)/cchc db_worker --no-reload -v 0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  DJANGO_DEBUG=1 $(BIN)/cchc runserver $(HOST):$(PORT)
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -487,32 +487,54 @@ def late_assessments(round_obj: Round, now=None):
 
 
 def remind_late(round_obj: Round, *, user=None) -> int:
-    """E-mail the unit officers of every late assessment; returns how many units were reminded."""
-    from cchc.orgs.models import RoleAssignment
-
+    """Queue the e-mail reminders to the unit officers of every late assessment (a background task,
+    ``cchc db_worker``); returns how many units will be reminded."""
     if user is not None and not scope_for(user).has(Role.SECRETARIAT):
         raise PermissionDenied(_("Chỉ Thường trực CCHC được nhắc đơn vị."))
-    late = list(late_assessments(round_obj))
+    late_ids = list(late_assessments(round_obj).values_list("pk", flat=True))
+    if late_ids:
+        from cchc.assessments.tasks import send_late_reminders_task
+
+        round_id = round_obj.pk
+        transaction.on_commit(lambda: send_late_reminders_task.enqueue(round_id, late_ids))
+    return len(late_ids)
+
+
+def send_late_reminders(round_id: int, assessment_ids: list[int]) -> dict:
+    """Send the reminders queued by :func:`remind_late` (run by the task). An assessment submitted
+    since then is skipped; a failure to send raises, so the task is recorded as failed."""
+    from cchc.orgs.models import RoleAssignment
+
+    round_obj = Round.objects.select_related("framework").get(pk=round_id)
+    still_late = list(late_assessments(round_obj).filter(pk__in=assessment_ids))
+    emails_by_unit: dict[int, list[str]] = {}
+    for unit_id, email in (
+        RoleAssignment.objects.filter(role=Role.UNIT_OFFICER, unit_id__in=[a.unit_id for a in still_late])
+        .exclude(user__email="")
+        .filter(user__is_active=True)
+        .values_list("unit_id", "user__email")
+    ):
+        emails_by_unit.setdefault(unit_id, []).append(email)
+    subject = _("[CCHC] Nhắc nộp tự đánh giá %(fw)s năm %(year)s") % {
+        "fw": round_obj.framework.code,
+        "year": round_obj.year,
+    }
+    deadline = timezone.localtime(round_obj.deadline).strftime("%H:%M %d/%m/%Y")
     messages = []
-    for assessment in late:
-        emails = list(
-            RoleAssignment.objects.filter(role=Role.UNIT_OFFICER, unit=assessment.unit)
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
-        subject = _("[CCHC] Nhắc nộp tự đánh giá %(fw)s năm %(year)s") % {
-            "fw": round_obj.framework.code,
-            "year": round_obj.year,
-        }
-        body = _("Đơn vị %(unit)s chưa nộp bản tự đánh giá; hạn nộp là %(deadline)s.") % {
-            "unit": assessment.unit.name,
-            "deadline": timezone.localtime(round_obj.deadline).strftime("%H:%M %d/%m/%Y"),
-        }
+    for assessment in still_late:
+        emails = sorted(set(emails_by_unit.get(assessment.unit_id, [])))
         if emails:
+            body = _("Đơn vị %(unit)s chưa nộp bản tự đánh giá; hạn nộp là %(deadline)s.") % {
+                "unit": assessment.unit.name,
+                "deadline": deadline,
+            }
             messages.append((subject, body, None, emails))
-    if messages:
-        send_mass_mail(messages, fail_silently=True)
-    return len(late)
+    sent = send_mass_mail(messages, fail_silently=False) if messages else 0
+    return {
+        "late_units": len(still_late),
+        "units_without_email": sum(1 for a in still_late if a.unit_id not in emails_by_unit),
+        "sent": sent,
+    }
 
 
 def waiting_for(user):

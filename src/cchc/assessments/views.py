@@ -152,7 +152,12 @@ def round_bulk(request, round_id: int):
     selected = assessments_for(request.user).filter(round=round_obj, pk__in=request.POST.getlist("ids"))
     if action == "remind":
         n = services.remind_late(round_obj, user=request.user)
-        messages.success(request, _("Đã nhắc %(n)s đơn vị chưa nộp.") % {"n": n})
+        if n:
+            messages.success(
+                request, _("Đã xếp lịch gửi thư nhắc %(n)s đơn vị chưa nộp (chạy nền).") % {"n": n}
+            )
+        else:
+            messages.info(request, _("Không có đơn vị nào nộp muộn."))
     elif action == "deadline":
         try:
             round_obj.deadline = _parse_deadline(request.POST.get("deadline", ""))
