@@ -9,6 +9,14 @@
       : value.toLocaleString(document.documentElement.lang || "vi", { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + " %";
   }
 
+  // The y axis starts at a round value below the lowest point (rates near 90–100 % stay readable).
+  function axisMin(values, target) {
+    const points = values.filter((v) => v !== null && v !== undefined);
+    if (target !== null && target !== undefined) points.push(target);
+    if (!points.length) return 0;
+    return Math.max(0, Math.floor((Math.min.apply(null, points) - 5) / 10) * 10);
+  }
+
   function drawRateChart(canvas, data, series) {
     const datasets = [
       {
@@ -17,7 +25,7 @@
         borderColor: series.color,
         backgroundColor: series.color,
         spanGaps: false,
-        tension: 0.2,
+        tension: 0,
       },
     ];
     if (series.target !== null && series.target !== undefined) {
@@ -37,7 +45,7 @@
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
-        scales: { y: { min: 0, max: 100, title: { display: true, text: "%" } } },
+        scales: { y: { min: axisMin(series.values, series.target), max: 100, title: { display: true, text: "%" } } },
         plugins: {
           legend: { position: "bottom" },
           tooltip: { callbacks: { label: (ctx) => ctx.dataset.label + ": " + percent(ctx.parsed.y) } },
