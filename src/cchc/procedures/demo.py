@@ -246,7 +246,7 @@ class _Generator:
         code, _name, _field, _level, days, mode, fee, _paper, _w = rng.choices(plan.procedures, weights)[0]
         received = _at(day, rng.uniform(7.5, 16.5))
         if received > self.now:
-            received = self.now - dt.timedelta(hours=1)
+            received = (self.now - dt.timedelta(hours=1)).replace(second=0, microsecond=0)
         online_share = ONLINE_SHARE.get(day.year, 0.65)
         r = rng.random()
         if mode != "none" and r < online_share:
@@ -279,7 +279,7 @@ class _Generator:
             count = 2 if s < 0.012 else 1
             asked = _at(cal.add_working_days(received, rng.randint(0, max(1, days // 2))), rng.uniform(8, 16))
             asked = max(asked, received + dt.timedelta(minutes=30))
-            back = asked + dt.timedelta(days=rng.randint(1, 8), hours=rng.uniform(0, 6))
+            back = asked + dt.timedelta(days=rng.randint(1, 8), minutes=rng.randint(0, 360))
             if asked <= self.now:
                 row["supplement_requested_at"] = _iso(asked)
                 row["supplement_count"] = str(count)
