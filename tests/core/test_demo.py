@@ -26,3 +26,12 @@ def test_load_demo_builds_a_province_in_every_state_and_is_safe_to_rerun(client)
     assert all(r.rank is not None and r.rank_change is not None for r in results)
     assert client.login(username="bugiamap", password="cchc-demo-2024")
     assert client.get("/").status_code == 200
+    # the data behind the scores: dossiers imported once, shown on the officer's dashboard
+    from cchc.procedures.models import Dossier
+
+    dossiers = Dossier.objects.count()
+    assert dossiers > 1000 and "hồ sơ TTHC" in out.getvalue()
+    call_command("load_demo", stdout=io.StringIO())
+    assert Dossier.objects.count() == dossiers
+    page = client.get("/dossiers/")
+    assert page.status_code == 200 and "Huyện Bù Gia Mập" in page.content.decode()

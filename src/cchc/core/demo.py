@@ -424,6 +424,18 @@ def drive_to(assessment, target: str, users) -> None:
 
 
 @transaction.atomic
+def load_demo_sources(units: dict[str, OrgUnit]) -> list[str]:
+    """The data the scores come from, once: the one-stop-shop dossiers (through the real imports)."""
+    from cchc.procedures.demo import load_demo_dossiers
+    from cchc.procedures.models import Dossier
+
+    done = []
+    if not Dossier.objects.filter(unit__code__startswith="DEMO").exists():
+        info = load_demo_dossiers(units, random.Random(20250701))
+        done.append(f"{info['dossiers']} hồ sơ TTHC, {info['procedures']} thủ tục")
+    return done
+
+
 def load_demo(reset: bool = False) -> dict:
     if reset:
         Assessment.objects.filter(unit__code__startswith="DEMO").delete()
@@ -473,8 +485,10 @@ def load_demo(reset: bool = False) -> dict:
                     appraise=target not in {Status.DRAFT, Status.SUBMITTED},
                 )
                 drive_to(assessment, target, users)
+    extras = load_demo_sources(units)
     return {
         "logins": logins,
+        "extras": extras,
         "frameworks_created": created_frameworks,
         "already_loaded": already,
         "password": PASSWORD,

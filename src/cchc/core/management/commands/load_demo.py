@@ -17,6 +17,8 @@ class Command(BaseCommand):
         took = time.perf_counter() - started
         state = "already present, kept" if info["already_loaded"] else "created"
         self.stdout.write(f"Demo province {state} in {took:.1f} s.\n")
+        for line in info["extras"]:
+            self.stdout.write(f"  + {line}\n")
         self.stdout.write(f"Log-ins (password for all: {info['password']})\n")
         width = max(len(u) for u, _r, _n in info["logins"])
         for username, role, unit in info["logins"]:
