@@ -13,9 +13,10 @@ import csv
 import datetime as dt
 import io
 import json
+import operator
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from pathlib import Path
 
@@ -373,6 +374,13 @@ class DossierRow:
     effective_due_at: dt.datetime | None = None
     outcome: str = ""
     processing_days: Decimal | None = None
+
+    def as_tuple(self) -> tuple:
+        """The values in field order: ``DossierRow(*row.as_tuple())`` is an equal row."""
+        return _row_values(self)
+
+
+_row_values = operator.attrgetter(*(f.name for f in fields(DossierRow)))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import pickle
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +33,7 @@ from cchc.procedures.rollups import Delta
 log = logging.getLogger(__name__)
 
 BATCH = 5000
+LINKS_BATCH = 50000
 MAX_LISTED_ERRORS = 1000
 
 Progress = Callable[[str, float, int], None]  # (phase, fraction 0–1, rows read)
@@ -133,9 +136,14 @@ class ImportResult:
         }
 
 
-def _validate_file(path, mapping, validator, progress: Progress | None) -> tuple[RowErrors, set[int], int]:
-    """Pass 1: every row checked, nothing written. Returns the errors, the bad line numbers and
-    the number of rows."""
+def _validate_file(
+    path, mapping, validator, progress: Progress | None, spill, *, skip_bad_rows: bool
+) -> tuple[RowErrors, set[int], int]:
+    """Pass 1: every row checked, nothing written to the database. The good rows are spilled
+    (pickled in batches) to ``spill``, a temporary file, so that pass 2 loads them without
+    reading and checking the file again; memory stays bounded by one batch. Once a row is bad
+    and ``skip_bad_rows`` is off nothing will be loaded: the rest is only checked. Returns the errors,
+    the bad line numbers and the number of rows."""
     errors = RowErrors()
     bad_lines: set[int] = set()
     source = open_source(path, mapping)
@@ -144,6 +152,8 @@ def _validate_file(path, mapping, validator, progress: Progress | None) -> tuple
         if missing:
             raise ImportFailed(str(path), [f"line 1, column {c}: missing column" for c in missing])
         n = 0
+        good: list[tuple] = []
+        dump = pickle.Pickler(spill, protocol=pickle.HIGHEST_PROTOCOL).dump
         for line, raw in source.rows():
             n += 1
             row, problems = validator.validate(line, raw)
@@ -151,8 +161,16 @@ def _validate_file(path, mapping, validator, progress: Progress | None) -> tuple
                 bad_lines.add(line)
                 for col, reason in problems:
                     errors.add(line, col, reason)
-            if progress and n % BATCH == 0:
-                progress("validating", source.fraction(), n)
+            elif skip_bad_rows or not errors:
+                good.append(row.as_tuple())
+            if n % BATCH == 0:
+                if good:
+                    dump(good)
+                    good = []
+                if progress:
+                    progress("validating", source.fraction(), n)
+        if good:
+            dump(good)
         if progress:
             progress("validating", 1.0, n)
         return errors, bad_lines, n
@@ -160,17 +178,31 @@ def _validate_file(path, mapping, validator, progress: Progress | None) -> tuple
         source.close()
 
 
+def _spilled(spill):
+    """The batches of good rows written by :func:`_validate_file`."""
+    spill.seek(0)
+    load = pickle.Unpickler(spill).load  # noqa: S301 - our own temporary file, written just before
+    while True:
+        try:
+            batch = load()
+        except EOFError:
+            return
+        for values in batch:
+            yield DossierRow(*values)
+
+
 def _same(row: DossierRow, old: dict) -> bool:
     return all(getattr(row, f) == old[f] for f in DOSSIER_FIELDS)
 
 
 def _load_batch(
-    batch: dict[str, DossierRow], delta: Delta, result: ImportResult, touched: set[dt.date]
+    batch: dict[str, DossierRow],
+    delta: Delta,
+    result: ImportResult,
+    touched: set[dt.date],
+    links: set[tuple[int, int]],
 ) -> None:
-    old_rows = {
-        d["code"]: d
-        for d in Dossier.objects.filter(code__in=list(batch)).values("code", "id", *DOSSIER_FIELDS)
-    }
+    old_rows = _stored(list(batch))
     changed = []
     for code, row in batch.items():
         old = old_rows.get(code)
@@ -188,21 +220,81 @@ def _load_batch(
         changed.append(row)
     if not changed:
         return
-    Dossier.objects.bulk_create(
-        [Dossier(code=r.code, **{f: getattr(r, f) for f in DOSSIER_FIELDS}) for r in changed],
-        update_conflicts=True,
-        unique_fields=["code"],
-        update_fields=DOSSIER_FIELDS,
-        batch_size=1000,
-    )
-    pairs = {(r.procedure_id, r.unit_id) for r in changed}
+    _upsert_dossiers(changed)
+    links.update((r.procedure_id, r.unit_id) for r in changed)
+    if len(links) >= LINKS_BATCH:
+        _write_links(links)
+    delta.flush()
+
+
+def _stored(codes: list[str]) -> dict[str, dict]:
+    """The stored state of the dossiers with these codes (one query; most codes of a first
+    import are new, so little comes back)."""
+    return {
+        d["code"]: d for d in Dossier.objects.filter(code__in=codes).values("code", "id", *DOSSIER_FIELDS)
+    }
+
+
+UPSERT_COLUMNS = ["code", *DOSSIER_FIELDS, "imported_at"]
+DATETIME_FIELDS = {
+    f.name
+    for f in Dossier._meta.get_fields()
+    if getattr(f, "get_internal_type", None) and f.get_internal_type() == "DateTimeField"
+}
+
+
+def _upsert_dossiers(rows: list[DossierRow]) -> None:
+    """Insert or update dossiers by code. PostgreSQL: COPY into a temporary table, then one
+    ``INSERT … SELECT … ON CONFLICT (code) DO UPDATE``; SQLite: ``executemany`` of the same
+    upsert. Values go straight from the validated rows (no model instances)."""
+    table = Dossier._meta.db_table
+    cols = ", ".join(UPSERT_COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in UPSERT_COLUMNS[1:])
+    now = timezone.now()
+    values = [(r.code, *(getattr(r, f) for f in DOSSIER_FIELDS), now) for r in rows]
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS dossier_stage AS SELECT {cols} FROM {table} WITH NO DATA"  # noqa: S608
+            )
+            with cur.cursor.copy(f"COPY dossier_stage ({cols}) FROM STDIN") as copy:
+                for v in values:
+                    copy.write_row(v)
+            # Table and column names are constants of this module; the values came through COPY.
+            cur.execute(
+                f"INSERT INTO {table} ({cols}) SELECT {cols} FROM dossier_stage "  # noqa: S608
+                f"ON CONFLICT (code) DO UPDATE SET {updates}"
+            )
+            cur.execute("TRUNCATE dossier_stage")
+        else:
+            adapt = connection.ops.adapt_datetimefield_value
+            moments = [i for i, c in enumerate(UPSERT_COLUMNS) if c in DATETIME_FIELDS]
+            adapted = []
+            for v in values:
+                v = list(v)
+                for i in moments:
+                    if v[i] is not None:
+                        v[i] = adapt(v[i])
+                adapted.append(v)
+            marks = ", ".join(["%s"] * len(UPSERT_COLUMNS))
+            cur.executemany(
+                f"INSERT INTO {table} ({cols}) VALUES ({marks}) "  # noqa: S608
+                f"ON CONFLICT (code) DO UPDATE SET {updates}",
+                adapted,
+            )
+
+
+def _write_links(links: set[tuple[int, int]]) -> None:
+    """Procedure–unit links of the loaded dossiers (a unit handles the procedures it has
+    dossiers of)."""
     ProcedureUnit.objects.bulk_create(
-        [ProcedureUnit(procedure_id=p, unit_id=u, has_dossiers=True) for p, u in pairs],
+        [ProcedureUnit(procedure_id=p, unit_id=u, has_dossiers=True) for p, u in links],
         update_conflicts=True,
         unique_fields=["procedure", "unit"],
         update_fields=["has_dossiers"],
+        batch_size=5000,
     )
-    delta.flush()
+    links.clear()
 
 
 def _span(d) -> tuple[dt.date, dt.date]:
@@ -228,35 +320,35 @@ def import_dossiers(
     ``allowed_unit_ids`` (the uploader's units, for web jobs): rows of other units are bad rows."""
     mapping = load_mapping(mapping_path)
     validator = DossierValidator(mapping, allowed_unit_ids=allowed_unit_ids)
-    errors, bad_lines, _n = _validate_file(path, mapping, validator, progress)
-    if errors and not skip_bad_rows:
-        raise ImportFailed(str(path), errors.items[:MAX_LISTED_ERRORS] + _more(errors))
-    result = ImportResult(bad=len(bad_lines), errors=errors.items[:MAX_LISTED_ERRORS] + _more(errors))
-    touched: set[dt.date] = set()
-    source = open_source(path, mapping)
-    try:
+    with tempfile.TemporaryFile(prefix="cchc-dossiers-") as spill:
+        errors, bad_lines, _n = _validate_file(
+            path, mapping, validator, progress, spill, skip_bad_rows=skip_bad_rows
+        )
+        if errors and not skip_bad_rows:
+            raise ImportFailed(str(path), errors.items[:MAX_LISTED_ERRORS] + _more(errors))
+        result = ImportResult(bad=len(bad_lines), errors=errors.items[:MAX_LISTED_ERRORS] + _more(errors))
+        touched: set[dt.date] = set()
+        links: set[tuple[int, int]] = set()
+        total = max(_n - len(bad_lines), 1)
         with transaction.atomic():
             delta = Delta()
             batch: dict[str, DossierRow] = {}
-            for line, raw in source.rows():
-                if line in bad_lines:
-                    continue
-                row, problems = validator.validate(line, raw)
-                if problems or row is None:  # the file changed between the passes
-                    raise ImportFailed(str(path), [f"line {line}, column {c}: {r}" for c, r in problems])
+            for row in _spilled(spill):
                 result.rows += 1
                 if row.code in batch:
                     # A later row with the same code updates the earlier one, as a re-import would.
-                    _load_batch(batch, delta, result, touched)
+                    _load_batch(batch, delta, result, touched, links)
                     batch = {}
                 batch[row.code] = row
                 if len(batch) >= BATCH:
-                    _load_batch(batch, delta, result, touched)
+                    _load_batch(batch, delta, result, touched, links)
                     batch = {}
                     if progress:
-                        progress("loading", source.fraction(), result.rows)
+                        progress("loading", result.rows / total, result.rows)
             if batch:
-                _load_batch(batch, delta, result, touched)
+                _load_batch(batch, delta, result, touched, links)
+            if links:
+                _write_links(links)
             if progress:
                 progress("loading", 1.0, result.rows)
             if touched and write_indicators:
@@ -267,8 +359,6 @@ def import_dossiers(
                 result.months = [f"{y:04d}-{m:02d}" for y, m in months]
             elif touched:
                 result.months = [f"{y:04d}-{m:02d}" for y, m in months_between(min(touched), max(touched))]
-    finally:
-        source.close()
     if connection.vendor == "postgresql" and result.created > 100000:
         with connection.cursor() as cur:
             cur.execute("ANALYZE procedures_dossier")
@@ -316,11 +406,26 @@ def write_indicator_values(months: list[tuple[int, int]], *, years: set[int] | N
     for y in sorted((years or set()) | {y for y, _m in months}):
         periods.append((PeriodKind.YEAR, dt.date(y, 1, 1), dt.date(y, 12, 31)))
     written = 0
+    table = IndicatorValue._meta.db_table
+    cols = [
+        "indicator_id",
+        "unit_id",
+        "period_kind",
+        "period_start",
+        "period_end",
+        "value",
+        "numerator",
+        "denominator",
+        "source",
+        "updated_at",
+    ]
+    now = timezone.now()
     for kind, start, end in periods:
         values = []
         for row in compute_kpis(start, end, "unit_tree"):
             if row.received == 0 and row.resolved == 0 and row.in_progress == 0 and row.withdrawn == 0:
                 continue
+            source = f"dossiers:unit={row.group_key};from={start.isoformat()};to={end.isoformat()}"
             for code, (num_expr, den_expr) in INDICATOR_RATES.items():
                 indicator = indicators.get(code)
                 if indicator is None:
@@ -329,27 +434,34 @@ def write_indicator_values(months: list[tuple[int, int]], *, years: set[int] | N
                 den = sum(getattr(row, n) for n in den_expr.split("+"))
                 if den == 0:
                     continue
-                rate = row.rate(num, den)
                 values.append(
-                    IndicatorValue(
-                        indicator=indicator,
-                        unit_id=row.unit_id,
-                        period_kind=kind,
-                        period_start=start,
-                        period_end=end,
-                        value=rate,
-                        numerator=num,
-                        denominator=den,
-                        source=f"dossiers:unit={row.group_key};from={start.isoformat()};to={end.isoformat()}",
-                    )
+                    (indicator.pk, row.unit_id, kind, start, end, row.rate(num, den), num, den, source, now)
                 )
         # A unit whose dossiers moved away keeps no stale value: the period is rewritten whole.
         IndicatorValue.objects.filter(
             indicator__in=indicators.values(), period_kind=kind, period_start=start
         ).delete()
-        IndicatorValue.objects.bulk_create(values, batch_size=1000)
+        insert_rows(table, cols, values)
         written += len(values)
     return written
+
+
+def insert_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
+    """Plain inserts without model instances: COPY on PostgreSQL, ``executemany`` on SQLite
+    (aware datetimes converted as Django stores them)."""
+    if not rows:
+        return
+    cols = ", ".join(columns)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        adapt = connection.ops.adapt_datetimefield_value
+        rows = [tuple(adapt(v) if isinstance(v, dt.datetime) else v for v in row) for row in rows]
+        marks = ", ".join(["%s"] * len(columns))
+        cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)  # noqa: S608
 
 
 def write_year_indicators(year: int) -> int:
