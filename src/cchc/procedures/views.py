@@ -43,7 +43,8 @@ def _scope_and_filters(request):
 def dossier_dashboard(request):
     scope, form, filters = _scope_and_filters(request)
     table = dashboard.kpi_table(scope, filters)
-    monthly = dashboard.monthly_rows(scope, filters)
+    # Grouped by month, the table already holds the monthly rows the charts need.
+    monthly = table.rows if filters.by == "month" else dashboard.monthly_rows(scope, filters)
     return render(
         request,
         "procedures/dashboard.html",
