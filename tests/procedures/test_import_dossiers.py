@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 
 import pytest
 from django.core.management import call_command
@@ -257,3 +258,115 @@ def test_the_progress_bar_goes_to_stderr(catalogue, tmp_path):
     err = io.StringIO()
     call_command("import_dossiers", str(path), "--progress", stderr=err, stdout=io.StringIO())
     assert "100.0%" in err.getvalue() and "rows/s" in err.getvalue()
+
+
+def full_state():
+    """Everything a dossier import writes: the dossiers (every column, with their ids and the
+    moment they were written), the rollups, the procedure links and the indicator values."""
+    from cchc.indicators.models import IndicatorValue
+
+    dossiers = list(Dossier.objects.order_by("code").values_list())
+    days = list(
+        DossierDay.objects.order_by("unit_id", "procedure_id", "day").values_list(
+            "unit_id", "procedure_id", "day", *DossierDay.COUNTERS
+        )
+    )
+    links = list(ProcedureUnit.objects.order_by("pk").values_list())
+    values = list(IndicatorValue.objects.order_by("pk").values_list())
+    return dossiers, days, links, values
+
+
+def test_reimporting_changes_nothing_in_any_format(catalogue, tmp_path):
+    rows = [
+        *ROWS,
+        dossier(
+            "HS-4",
+            unit="B1",
+            status="supplement",
+            supplement_requested_at="2021-03-02T09:00",
+            supplement_count=1,
+            digitized=1,
+        ),
+    ]
+    import_dossier_rows(tmp_path, rows)
+    before = full_state()
+    assert before[3], "the import wrote indicator values"
+    for path in (
+        tmp_path / "dossiers.csv",
+        write_xlsx(tmp_path / "same.xlsx", DOSSIER_COLUMNS, rows),
+        write_jsonl(tmp_path / "same.jsonl", rows),
+    ):
+        out = io.StringIO()
+        call_command("import_dossiers", str(path), stdout=out)
+        assert "0 created, 0 updated, 4 unchanged" in out.getvalue(), path
+        assert full_state() == before, path
+
+
+def test_importing_a_file_twice_in_one_go_equals_importing_it_once(catalogue, tmp_path):
+    import_dossier_rows(tmp_path, ROWS)
+    once = full_state()
+    Dossier.objects.all().delete()
+    DossierDay.objects.all().delete()
+    ProcedureUnit.objects.all().delete()
+    import_dossier_rows(tmp_path, ROWS + ROWS, name="twice.csv")
+    twice = full_state()
+    strip = lambda state: ([d[1:-1] for d in state[0]], state[1])  # noqa: E731 - ids and write times differ
+    assert strip(twice) == strip(once)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "code,unit_code,received_at,status,channel\nHS-1,A,2021-03-01T09:00,resolved,online\n",
+        "",
+    ],
+    ids=["missing columns", "empty file"],
+)
+def test_a_file_with_missing_columns_changes_nothing(catalogue, tmp_path, content):
+    import_dossier_rows(tmp_path, ROWS)
+    before = full_state()
+    path = tmp_path / "short.csv"
+    path.write_text(content, encoding="utf-8")
+    if content:
+        with pytest.raises(ImportFailed) as exc:
+            call_command("import_dossiers", str(path))
+        assert exc.value.items == ["line 1, column procedure_code: missing column"]
+    else:
+        call_command("import_dossiers", str(path), stdout=io.StringIO())
+    assert full_state() == before
+
+
+def test_a_bad_line_in_json_lines_changes_nothing_and_keeps_the_rollups_and_indicators(catalogue, tmp_path):
+    import_dossier_rows(tmp_path, ROWS)
+    before = full_state()
+    path = tmp_path / "bad.jsonl"
+    good_update = dict(ROWS[2], status="resolved", finished_at="2021-03-12T09:00")
+    path.write_text(
+        "\n".join(
+            [json.dumps(good_update), "{not json", json.dumps(dict(ROWS[0], received_at="2021-03-09T09:00"))]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFailed) as exc:
+        call_command("import_dossiers", str(path))
+    assert exc.value.items[0].startswith("line 2, column -: not valid JSON")
+    assert exc.value.items[1] == "line 3, column finished_at: before received_at"
+    assert full_state() == before
+
+
+def test_a_failure_while_loading_rolls_everything_back(catalogue, tmp_path, monkeypatch):
+    """Whatever breaks in the load pass (here: the indicator step), no dossier, rollup, link or
+    indicator value of the file stays behind."""
+    import_dossier_rows(tmp_path, ROWS)
+    before = full_state()
+    from cchc.procedures import services
+
+    def broken(months):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "write_indicator_values", broken)
+    changed = [dict(ROWS[2], status="resolved", finished_at="2021-03-12T09:00"), dossier("HS-NEW", unit="B")]
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_dossier_rows(tmp_path, changed, name="update.csv")
+    assert full_state() == before
