@@ -19,8 +19,13 @@ def _past_deadline(round_obj):
 
 
 def test_remind_action_queues_a_task_that_the_worker_runs(
-    client, opened_round, province, people, django_capture_on_commit_callbacks
+    client, opened_round, province, people, django_capture_on_commit_callbacks, monkeypatch
 ):
+    # The worker closes "old" connections between tasks; inside the test's transaction on
+    # PostgreSQL that would close the test's own connection.
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     _past_deadline(opened_round)
     services.submit(Assessment.objects.get(round=opened_round, unit=province.B), force=True)
     client.force_login(people.sec)
