@@ -28,6 +28,10 @@
     }
     const dist = document.getElementById("chart-distribution");
     if (dist && data.distribution.questions.length) {
+      // A chart that does not keep its aspect ratio needs a box of fixed height, or it grows
+      // with every resize: one bar row of 24 px per question plus the legend and axis.
+      dist.parentElement.style.position = "relative";
+      dist.parentElement.style.height = (data.distribution.questions.length * 24 + 90) + "px";
       new Chart(dist, {
         type: "bar",
         data: {
