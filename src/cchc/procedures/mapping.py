@@ -47,6 +47,15 @@ class ColumnMapping:
 
     def apply(self, raw: dict[str, str], wanted: list[str]) -> dict[str, str]:
         """Our columns from a source row (values stripped; value maps applied)."""
+        if not (self.columns or self.defaults or self.values):
+            # No mapping (the usual nightly import): the same result, without the lookups.
+            out = {}
+            for col in wanted:
+                value = raw.get(col)
+                out[col] = (
+                    value.strip() if type(value) is str else ("" if value is None else str(value).strip())
+                )
+            return out
         out = {}
         for col in wanted:
             src = self.columns.get(col, col)
