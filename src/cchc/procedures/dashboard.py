@@ -87,7 +87,7 @@ def get_dossier_scope_for_user(user, unit_id=None) -> DossierScope:
     else:
         try:
             pk = int(unit_id)
-            if not 0 < pk < 2**31:  # beyond the column's range: PostgreSQL would raise, not miss
+            if not 0 < pk < 2**63:  # beyond the bigint column: PostgreSQL would raise, not miss
                 raise ValueError
             unit = OrgUnit.objects.select_related("unit_type", "parent").get(pk=pk)
         except (OrgUnit.DoesNotExist, ValueError, TypeError):
