@@ -91,14 +91,25 @@ class Delta:
         if not rows:
             return
         table = DossierDay._meta.db_table
-        cols = ", ".join(COUNTERS)
-        marks = ", ".join(["%s"] * (3 + len(COUNTERS)))
+        cols = ", ".join(("unit_id", "procedure_id", "day", *COUNTERS))
         updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTERS)
-        # Table and column names are constants of this module, values go through parameters.
-        insert = f"INSERT INTO {table} (unit_id, procedure_id, day, {cols}) VALUES ({marks})"  # noqa: S608
-        sql = f"{insert} ON CONFLICT (unit_id, procedure_id, day) DO UPDATE SET {updates}"
+        conflict = f"ON CONFLICT (unit_id, procedure_id, day) DO UPDATE SET {updates}"
+        # Table and column names are constants of this module, values go through parameters/COPY.
         with connection.cursor() as cur:
-            cur.executemany(sql, rows)
+            if connection.vendor == "postgresql":
+                # COPY the increments into a temporary table, then one upsert: a statement per
+                # rollup row would cost a round trip each.
+                cur.execute(
+                    f"CREATE TEMP TABLE IF NOT EXISTS dossierday_stage AS SELECT {cols} FROM {table} WITH NO DATA"  # noqa: S608
+                )
+                with cur.cursor.copy(f"COPY dossierday_stage ({cols}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM dossierday_stage {conflict}")  # noqa: S608
+                cur.execute("TRUNCATE dossierday_stage")
+            else:
+                marks = ", ".join(["%s"] * (3 + len(COUNTERS)))
+                cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks}) {conflict}", rows)  # noqa: S608
 
 
 @transaction.atomic
