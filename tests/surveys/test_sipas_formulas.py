@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from cchc.surveys import sipas
@@ -122,6 +122,9 @@ shares = st.builds(lambda valid, sat: Share(min(sat, valid), valid), st.integers
 
 
 @given(st.dictionaries(st.sampled_from("ABCDE"), st.lists(shares, min_size=1, max_size=5), min_size=1))
+@example(
+    {"A": [Share(1, 1)], "B": [Share(1, 1)] * 3}
+)  # float weights summing past 1 once gave 100.00000000000003
 def test_every_index_lies_between_the_lowest_and_highest_criterion_share(by_aspect):
     percents = [s.percent for ss in by_aspect.values() for s in ss]
     for method in sipas.METHODS:
@@ -138,3 +141,13 @@ def test_methods_agree_when_there_is_one_criterion_per_aspect_and_equal_samples(
     by_aspect = {str(i): [s] for i, s in enumerate(same_n)}
     values = {sipas.round2(sipas.overall_index(by_aspect, m)) for m in sipas.METHODS}
     assert len(values) == 1
+
+
+def test_means_are_taken_on_exact_values_before_rounding():
+    # Six criteria, one per aspect, 240 answers each: 225 + 1 + 226 + 86 + 95 + 132 = 765 satisfied.
+    # Every method gives 765 / 1440 = 53.125% exactly → 53.13 (half up). Means of 28-digit
+    # decimals (93.75, 0.41666…, 94.1666…) once gave 53.12499… → 53.12.
+    by_aspect = {str(i): [Share(n, 240)] for i, n in enumerate([225, 1, 226, 86, 95, 132])}
+    for method in sipas.METHODS:
+        assert sipas.overall_index(by_aspect, method) == Decimal("53.125")
+        assert sipas.round2(sipas.overall_index(by_aspect, method)) == Decimal("53.13")

@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 SATISFIED_LEVELS = frozenset({4, 5})
 VALID_LEVELS = frozenset({1, 2, 3, 4, 5})
@@ -28,10 +29,29 @@ class Share:
     valid: int
 
     @property
-    def percent(self) -> Decimal | None:
+    def fraction(self) -> Fraction | None:
+        """The exact share in percent (means are taken on exact values, so that rounding to 2
+        decimals never depends on the order of operations)."""
         if not self.valid:
             return None
-        return Decimal(self.satisfied) * HUNDRED / Decimal(self.valid)
+        return Fraction(self.satisfied * 100, self.valid)
+
+    @property
+    def percent(self) -> Decimal | None:
+        return _decimal(self.fraction)
+
+
+def _decimal(value: Fraction | None) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def _mean_fraction(values: Iterable[Fraction | None]) -> Fraction | None:
+    defined = [v for v in values if v is not None]
+    if not defined:
+        return None
+    return sum(defined, Fraction(0)) / len(defined)
 
 
 def round2(value: Decimal | float | None) -> Decimal | None:
@@ -65,10 +85,14 @@ def mean(values: Iterable[Decimal | None]) -> Decimal | None:
     return sum(defined, Decimal(0)) / Decimal(len(defined))
 
 
+def _aspect_fraction(criterion_shares: Sequence[Share]) -> Fraction | None:
+    return _mean_fraction(s.fraction for s in criterion_shares)
+
+
 def aspect_index(criterion_shares: Sequence[Share]) -> Decimal | None:
     """Aspect (yếu tố) index = arithmetic mean of its criterion shares (criteria without a valid
     answer are left out)."""
-    return mean(s.percent for s in criterion_shares)
+    return _decimal(_aspect_fraction(criterion_shares))
 
 
 def overall_index(
@@ -82,9 +106,9 @@ def overall_index(
     - ``pooled``: Σ satisfied / Σ valid over every criterion.
     """
     if method == "mean_of_aspects":
-        return mean(aspect_index(shares) for shares in by_aspect.values())
+        return _decimal(_mean_fraction(_aspect_fraction(shares) for shares in by_aspect.values()))
     if method == "mean_of_criteria":
-        return mean(s.percent for shares in by_aspect.values() for s in shares)
+        return _decimal(_mean_fraction(s.fraction for shares in by_aspect.values() for s in shares))
     if method == "pooled":
         return pooled_share(s for shares in by_aspect.values() for s in shares).percent
     raise ValueError(f"unknown index method {method!r} (expected one of {', '.join(METHODS)})")
@@ -130,7 +154,8 @@ def weighted_mean_interval(
         estimate += w * p
         variance += w * w * p * (1 - p) / s.valid
     half = z * math.sqrt(variance)
-    return _pct(max(0.0, estimate - half)), _pct(min(1.0, estimate + half))
+    # Clipped to 0–100 on both ends: float sums of the weights may overshoot 1 by an ulp.
+    return _pct(min(1.0, max(0.0, estimate - half))), _pct(max(0.0, min(1.0, estimate + half)))
 
 
 def index_weights(by_aspect: Mapping[str, Sequence[Share]], method: str) -> list[tuple[float, Share]]:
