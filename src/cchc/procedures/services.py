@@ -153,7 +153,6 @@ def _validate_file(
             raise ImportFailed(str(path), [f"line 1, column {c}: missing column" for c in missing])
         n = 0
         good: list[tuple] = []
-        dump = pickle.Pickler(spill, protocol=pickle.HIGHEST_PROTOCOL).dump
         for line, raw in source.rows():
             n += 1
             row, problems = validator.validate(line, raw)
@@ -165,12 +164,13 @@ def _validate_file(
                 good.append(row.as_tuple())
             if n % BATCH == 0:
                 if good:
-                    dump(good)
+                    # One pickle per batch: a shared Pickler would keep every row in its memo.
+                    pickle.dump(good, spill, protocol=pickle.HIGHEST_PROTOCOL)
                     good = []
                 if progress:
                     progress("validating", source.fraction(), n)
         if good:
-            dump(good)
+            pickle.dump(good, spill, protocol=pickle.HIGHEST_PROTOCOL)
         if progress:
             progress("validating", 1.0, n)
         return errors, bad_lines, n
@@ -181,10 +181,9 @@ def _validate_file(
 def _spilled(spill):
     """The batches of good rows written by :func:`_validate_file`."""
     spill.seek(0)
-    load = pickle.Unpickler(spill).load  # noqa: S301 - our own temporary file, written just before
     while True:
         try:
-            batch = load()
+            batch = pickle.load(spill)  # noqa: S301 - our own temporary file, written just before
         except EOFError:
             return
         for values in batch:
