@@ -61,19 +61,21 @@ GET_MATRIX = {
 }
 PERSONAS = ["sec", "boss", "appraiser", "officer_a", "officer_b", "outsider"]
 CASES = [
-    (page, persona, codes[i]) for page, codes in GET_MATRIX.items() for i, persona in enumerate(PERSONAS)
+    (name, persona, codes[i]) for name, codes in GET_MATRIX.items() for i, persona in enumerate(PERSONAS)
 ]
 
 
-@pytest.mark.parametrize(("page", "persona", "expected"), CASES)
-def test_get_matrix(client, people, world, page, persona, expected):
+# Not "page": that name is pytest-playwright's fixture, and using it would group these tests with
+# the (transactional) browser tests, whose database flush then runs in the middle of the suite.
+@pytest.mark.parametrize(("page_name", "persona", "expected"), CASES)
+def test_get_matrix(client, people, world, page_name, persona, expected):
     client.force_login(getattr(people, persona))
-    assert client.get(urls(world)[page]).status_code == expected
+    assert client.get(urls(world)[page_name]).status_code == expected
 
 
-@pytest.mark.parametrize("page", list(GET_MATRIX))
-def test_anonymous_is_sent_to_log_in(client, world, page):
-    response = client.get(urls(world)[page])
+@pytest.mark.parametrize("page_name", list(GET_MATRIX))
+def test_anonymous_is_sent_to_log_in(client, world, page_name):
+    response = client.get(urls(world)[page_name])
     assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
