@@ -195,22 +195,33 @@ def test_transition_submit_by_others(api_as, assessments, persona, expected):
 
 
 @pytest.mark.parametrize(
-    "persona,expected,units",
+    "persona,expected,units,after_publishing_a",
     [
-        ("sec", 200, {"A", "B"}),
-        ("boss", 200, {"A", "B"}),
-        ("appraiser", 200, {"A"}),
-        ("officer_a", 200, set()),  # not published yet
-        ("officer_b", 200, set()),
-        ("outsider", 403, None),
-        ("anonymous", 401, None),
+        ("sec", 200, {"A", "B"}, {"A", "B"}),
+        ("boss", 200, set(), {"A"}),  # leaders, appraisers, units: published rows only
+        ("appraiser", 200, set(), {"A"}),
+        ("officer_a", 200, set(), {"A"}),
+        ("officer_b", 200, set(), set()),
+        ("outsider", 403, None, None),
+        ("anonymous", 401, None, None),
     ],
 )
-def test_results(api_as, assessments, framework, persona, expected, units):
+def test_results(api_as, assessments, framework, people, persona, expected, units, after_publishing_a):
+    """The rule of the results page: only the secretariat sees unpublished rows."""
+    from cchc.assessments import services
+
     r = api_as(persona).get("/api/results", framework=framework.code, year=2021)
     assert r.status_code == expected
     if units is not None:
         assert {row["unit_code"] for row in r.json()["results"]} == units
+    a = assessments["A"]
+    services.submit(a, force=True)
+    services.finalise(a, user=people.sec)
+    services.publish(a, user=people.sec)
+    r = api_as(persona).get("/api/results", framework=framework.code, year=2021)
+    assert r.status_code == expected
+    if units is not None:
+        assert {row["unit_code"] for row in r.json()["results"]} == after_publishing_a
 
 
 def test_results_unknown_round_is_404(api_as, assessments, framework):

@@ -347,3 +347,68 @@ def test_no_score_is_touched_by_text_edits(sec_client, scored):
     before = list(Score.objects.values_list("node_id", "self_score"))
     sec_client.post(edit_url(scored, "1.2"), {**LEAF_POST, "name": "Báo cáo", "guidance": "Gửi đúng hạn"})
     assert list(Score.objects.values_list("node_id", "self_score")) == before
+
+
+# --- bad input: a clear error, nothing saved, no server error -------------------------------------
+
+
+@pytest.mark.parametrize("code", ["BP/2022", "BP 2022", "BP\r\nX-Evil: 1", "X" * 61])
+def test_a_copy_under_a_code_unfit_for_urls_and_file_names_is_refused(sec_client, framework, code):
+    url = reverse("frameworks:copy", args=[framework.code])
+    response = sec_client.post(url, {"code": code, "year": "2022", "name": "Bản sao"})
+    assert response.status_code == 422
+    assert Framework.objects.count() == 1
+    assert sec_client.get(reverse("frameworks:list")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"), [("1e5", "at most 99999.99"), ("100000", "at most"), ("1,234", "2 decimals")]
+)
+def test_a_maximum_out_of_range_or_too_precise_is_refused(sec_client, framework, typed, reason):
+    response = sec_client.post(edit_url(framework, "1.1"), {**LEAF_POST, "max_points": typed})
+    assert response.status_code == 422
+    assert reason in html.unescape(response.content.decode())
+    assert node(framework, "1.1").max_points == Decimal("2")
+
+
+def test_an_uploaded_framework_with_a_bad_code_or_a_huge_maximum_changes_nothing(sec_client, db, tmp_path):
+    doc = {
+        "code": "A/B",
+        "name": "Thử",
+        "year": 2022,
+        "unit_types": ["district"],
+        "nodes": [
+            {"code": "1", "name": "Lĩnh vực", "children": [{"code": "1 1", "name": "x", "max": 100000}]}
+        ],
+    }
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    with path.open("rb") as fh:
+        response = sec_client.post(reverse("frameworks:list"), {"file": fh})
+    text = html.unescape(response.content.decode())
+    assert response.status_code == 422
+    assert "code: only letters, digits" in text
+    assert "nodes[0].children[0] (code 1 1), code: only letters" in text
+    assert "max: at most 99999.99" in text
+    assert not Framework.objects.exists()
+
+
+def test_a_band_colour_or_threshold_with_too_many_decimals_is_refused(sec_client, framework):
+    bands = list(framework.bands.order_by("-min_index"))
+    data = {"bands-TOTAL_FORMS": str(len(bands)), "bands-INITIAL_FORMS": str(len(bands))}
+    for i, b in enumerate(bands):
+        data |= {
+            f"bands-{i}-code": b.code,
+            f"bands-{i}-name": b.name,
+            f"bands-{i}-min": str(b.min_index).replace(".", ","),
+            f"bands-{i}-color": b.color,
+        }
+    url = reverse("frameworks:bands", args=[framework.code])
+    response = sec_client.post(url, {**data, "bands-0-min": "99,999"})
+    assert response.status_code == 422
+    assert "min: at most 2 decimals" in html.unescape(response.content.decode())
+    response = sec_client.post(url, {**data, "bands-1-color": "red;}"})
+    assert response.status_code == 422
+    assert list(framework.bands.order_by("-min_index").values_list("min_index", "color")) == [
+        (b.min_index, b.color) for b in bands
+    ]

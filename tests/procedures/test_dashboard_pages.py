@@ -226,6 +226,17 @@ def test_a_bad_window_is_reported_and_the_default_shown(client, people, province
     assert response.context["filters"].date_from.year == dt.date.today().year
 
 
+@pytest.mark.parametrize("date_to", ["9999-12-31", "1800-01-01"])
+def test_a_window_out_of_range_is_reported_not_a_server_error(client, people, province, dossiers, date_to):
+    client.force_login(people.sec)
+    response = client.get(DASHBOARD, {"date_from": "2021-01-01", "date_to": date_to})
+    assert response.status_code == 200
+    assert "Ngày phải trong khoảng năm 2000 đến 2100." in response.content.decode()
+    assert response.context["filters"].date_from.year == dt.date.today().year
+    drill = client.get(DRILL, {"kind": "overdue", "format": "csv", "date_to": date_to})
+    assert drill.status_code == 200
+
+
 def test_charts_get_their_data_as_json_and_targets(client, people, province, dossiers):
     from cchc.indicators.models import Indicator, Target
 

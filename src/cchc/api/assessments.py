@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from cchc.assessments import services
 from cchc.assessments.access import assessments_for, get_assessment_for_user
@@ -31,7 +31,12 @@ def summary(a) -> dict:
 
 
 @router.get("")
-def list_assessments(request, round: int | None = None, year: int | None = None, status: str | None = None):
+def list_assessments(
+    request,
+    round: int | None = Query(None, ge=1, le=2**63 - 1),
+    year: int | None = Query(None, ge=1900, le=2200),
+    status: str | None = None,
+):
     """The assessments you may see, filtered by round id, year and status."""
     qs = assessments_for(request.user)
     if round:

@@ -3,7 +3,9 @@
 Ranks are computed over the whole round (a rank is a fact of the round), but only rows for
 units in the caller's scope are returned:
 
-* secretariat, leader and appraiser: every unit of their subtrees, whatever the status;
+* secretariat: every unit of its subtree, whatever the status (it runs the appraisal);
+* leader and appraiser: the units of their subtrees, once published (the rule of the results
+  page: a ranking is public only when published);
 * unit officer: their own unit, once its assessment is published;
 * no role: 403. An unknown framework/year is 404.
 """
@@ -30,16 +32,13 @@ def get_results(request, framework: str, year: int, group: str | None = None):
     round_obj = Round.objects.select_related("framework").filter(framework__code=framework, year=year).first()
     if round_obj is None:
         raise Http404
-    wide = (
-        scope.unit_q(Role.SECRETARIAT) | scope.unit_q(Role.LEADER) | scope.unit_q(Role.APPRAISER)
-        if not scope.superuser
-        else scope.unit_q()
-    )
+    wide = scope.unit_q(Role.SECRETARIAT) if not scope.superuser else scope.unit_q()
     wide_ids = set(OrgUnit.objects.filter(wide).values_list("pk", flat=True))
-    own_ids = set(OrgUnit.objects.filter(scope.unit_q(Role.UNIT_OFFICER)).values_list("pk", flat=True))
+    published_q = scope.unit_q(Role.LEADER) | scope.unit_q(Role.APPRAISER) | scope.unit_q(Role.UNIT_OFFICER)
+    published_ids = set(OrgUnit.objects.filter(published_q).values_list("pk", flat=True))
     rows = []
     for r in round_results(round_obj, group):
-        if r.unit_id in wide_ids or (r.unit_id in own_ids and r.status == Status.PUBLISHED):
+        if r.unit_id in wide_ids or (r.unit_id in published_ids and r.status == Status.PUBLISHED):
             rows.append(
                 {
                     "rank": r.rank,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from cchc.orgs.access import scope_for
 from cchc.orgs.models import OrgUnit
@@ -38,7 +38,13 @@ def unit_out(u: OrgUnit) -> dict:
 
 
 @router.get("", response=list[UnitOut])
-def list_units(request, type: str | None = None, q: str | None = None, limit: int = 500, offset: int = 0):
+def list_units(
+    request,
+    type: str | None = None,
+    q: str | None = None,
+    limit: int = Query(500, ge=1, le=5000),
+    offset: int = Query(0, ge=0, le=10**9),
+):
     """Visible units (your roles' subtrees), filtered by unit type code and by ``q`` on code or
     name (every word, accents and case ignored); ``limit`` (≤ 5000) and ``offset`` page."""
     units = OrgUnit.objects.filter(scope_for(request.user).unit_q()).select_related(

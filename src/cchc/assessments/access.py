@@ -109,8 +109,20 @@ def get_round_for_user(user, round_id: int) -> tuple[Round, RoundAccess]:
     except (Round.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     scope = scope_for(user)
-    manage = scope.has(Role.SECRETARIAT)
-    view = manage or scope.has(Role.LEADER) or assessments_for(user).filter(round=round_obj).exists()
+    # Managed by a secretariat whose subtree holds every unit of the round: a district's
+    # secretariat does not set the deadline of, or remind the units of, a province-wide round.
+    manage = scope.superuser or (
+        scope.has(Role.SECRETARIAT)
+        and not Assessment.objects.filter(round=round_obj)
+        .exclude(scope.unit_q(Role.SECRETARIAT, "unit__"))
+        .exists()
+    )
+    view = (
+        manage
+        or scope.has(Role.SECRETARIAT)
+        or scope.has(Role.LEADER)
+        or assessments_for(user).filter(round=round_obj).exists()
+    )
     if not view:
         raise Http404
     return round_obj, RoundAccess(view=True, manage=manage)

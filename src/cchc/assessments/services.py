@@ -96,7 +96,14 @@ def open_round(
     round_obj, created = Round.objects.get_or_create(
         framework=framework, year=year, defaults={"deadline": deadline}
     )
-    if deadline is not None and round_obj.deadline != deadline:
+    foreign = (
+        scope is not None
+        and not created
+        and Assessment.objects.filter(round=round_obj)
+        .exclude(scope.unit_q(Role.SECRETARIAT, "unit__"))
+        .exists()
+    )
+    if deadline is not None and round_obj.deadline != deadline and not foreign:
         round_obj.deadline = deadline
         round_obj.save(update_fields=["deadline"])
     if units is None:
@@ -489,9 +496,13 @@ def late_assessments(round_obj: Round, now=None):
 def remind_late(round_obj: Round, *, user=None) -> int:
     """Queue the e-mail reminders to the unit officers of every late assessment (a background task,
     ``cchc db_worker``); returns how many units will be reminded."""
-    if user is not None and not scope_for(user).has(Role.SECRETARIAT):
-        raise PermissionDenied(_("Chỉ Thường trực CCHC được nhắc đơn vị."))
-    late_ids = list(late_assessments(round_obj).values_list("pk", flat=True))
+    late = late_assessments(round_obj)
+    if user is not None:
+        scope = scope_for(user)
+        if not scope.has(Role.SECRETARIAT):
+            raise PermissionDenied(_("Chỉ Thường trực CCHC được nhắc đơn vị."))
+        late = late.filter(scope.unit_q(Role.SECRETARIAT, "unit__"))
+    late_ids = list(late.values_list("pk", flat=True))
     if late_ids:
         from cchc.assessments.tasks import send_late_reminders_task
 

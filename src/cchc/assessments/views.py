@@ -73,11 +73,14 @@ def round_new(request):
         raise PermissionDenied
     frameworks = Framework.objects.order_by("-year", "code")
     if request.method == "POST":
-        framework = Framework.objects.filter(pk=request.POST.get("framework")).first()
+        framework_id = request.POST.get("framework", "")
+        framework = Framework.objects.filter(pk=framework_id).first() if framework_id.isdigit() else None
         try:
             year = int(request.POST.get("year", ""))
+            if not 2000 <= year <= 2100:
+                raise ValueError(year)
             deadline = _parse_deadline(request.POST.get("deadline", ""))
-        except ValueError:
+        except (ValueError, OverflowError):
             messages.error(request, _("Năm hoặc hạn nộp không hợp lệ."))
             return redirect("assessments:round_new")
         if framework is None:
@@ -149,7 +152,9 @@ def round_bulk(request, round_id: int):
     if not access.manage:
         raise PermissionDenied
     action = request.POST.get("action")
-    selected = assessments_for(request.user).filter(round=round_obj, pk__in=request.POST.getlist("ids"))
+    selected = assessments_for(request.user).filter(
+        round=round_obj, pk__in=[i for i in request.POST.getlist("ids") if i.isdigit()]
+    )
     if action == "remind":
         n = services.remind_late(round_obj, user=request.user)
         if n:

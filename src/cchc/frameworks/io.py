@@ -9,6 +9,7 @@ is never restructured: import a new version under a new code.
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,25 @@ def _num(value: Any) -> Decimal:
     return Decimal(str(value).replace(",", "."))
 
 
+# Codes appear in URLs, file names and HTTP headers: letters, digits, ".", "_" and "-" only.
+CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+MAX_POINTS_LIMIT = Decimal("99999.99")  # Node.max_points: 7 digits, 2 decimals
+
+
+def _decimals(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _code_problem(value: Any, max_length: int) -> str | None:
+    code = str(value).strip()
+    if len(code) > max_length:
+        return f"at most {max_length} characters"
+    if not CODE_RE.fullmatch(code):
+        return "only letters, digits, '.', '_' and '-' (no spaces, no '/')"
+    return None
+
+
 def validate_document(doc: Any) -> list[str]:
     problems: list[str] = []
     if not isinstance(doc, dict):
@@ -41,8 +61,14 @@ def validate_document(doc: Any) -> list[str]:
     for key in ("code", "name", "year", "unit_types", "nodes"):
         if key not in doc or doc[key] in (None, "", []):
             problems.append(f"{key}: missing")
+    if doc.get("code") not in (None, "") and (why := _code_problem(doc["code"], 60)):
+        problems.append(f"code: {why}")
+    if len(str(doc.get("name") or "")) > 255:
+        problems.append("name: at most 255 characters")
     if "year" in doc and not str(doc.get("year", "")).isdigit():
         problems.append(f"year: not a year: {doc.get('year')!r}")
+    elif "year" in doc and not 2000 <= int(doc["year"]) <= 2100:
+        problems.append(f"year: must lie between 2000 and 2100: {doc['year']!r}")
     known_types = set(UnitType.objects.values_list("code", flat=True))
     for t in doc.get("unit_types") or []:
         if t not in known_types:
@@ -53,23 +79,34 @@ def validate_document(doc: Any) -> list[str]:
         if not isinstance(band, dict) or not band.get("code") or not band.get("name"):
             problems.append(f"{where}: needs code, name and min")
             continue
+        if why := _code_problem(band["code"], 30):
+            problems.append(f"{where}, code: {why}")
+        if len(str(band["name"])) > 60:
+            problems.append(f"{where} ({band['code']}), name: at most 60 characters")
+        if band.get("color") and not re.fullmatch(r"#[0-9A-Fa-f]{3,8}", str(band["color"])):
+            problems.append(f"{where} ({band['code']}), color: a colour such as #15803d")
         try:
             bmin = _num(band.get("min"))
         except (InvalidOperation, TypeError):
             problems.append(f"{where} ({band['code']}), min: not a number")
             continue
-        if not Decimal(0) <= bmin <= Decimal(100):
+        if not bmin.is_finite() or not Decimal(0) <= bmin <= Decimal(100):
             problems.append(f"{where} ({band['code']}), min: must lie between 0 and 100")
+            continue
+        if _decimals(bmin) > 2:
+            problems.append(f"{where} ({band['code']}), min: at most 2 decimals")
         if previous_min is not None and bmin >= previous_min:
             problems.append(f"{where} ({band['code']}), min: bands must be listed highest first")
         previous_min = bmin
         if band.get("min_field_ratio") is not None:
             try:
                 ratio = _num(band["min_field_ratio"])
-                if not Decimal(0) <= ratio <= Decimal(1):
+                if not ratio.is_finite() or not Decimal(0) <= ratio <= Decimal(1) or _decimals(ratio) > 3:
                     raise InvalidOperation
             except (InvalidOperation, TypeError):
-                problems.append(f"{where} ({band['code']}), min_field_ratio: a share between 0 and 1")
+                problems.append(
+                    f"{where} ({band['code']}), min_field_ratio: a share between 0 and 1 (3 decimals at most)"
+                )
     codes: dict[str, str] = {}
     unit_codes = set()
 
@@ -87,6 +124,8 @@ def validate_document(doc: Any) -> list[str]:
             label = f"{where} (code {code})" if code else where
             if not code:
                 problems.append(f"{where}, code: missing")
+            elif why := _code_problem(code, 30):
+                problems.append(f"{label}, code: {why}")
             elif code in codes:
                 problems.append(f"{label}, code: duplicate (also at {codes[code]})")
             else:
@@ -97,8 +136,15 @@ def validate_document(doc: Any) -> list[str]:
             if node.get("max") is not None:
                 try:
                     maximum = _num(node["max"])
+                    if not maximum.is_finite():
+                        raise InvalidOperation
                     if maximum < 0:
                         problems.append(f"{label}, max: must not be negative")
+                    elif maximum > MAX_POINTS_LIMIT:
+                        problems.append(f"{label}, max: at most {MAX_POINTS_LIMIT}")
+                        maximum = None
+                    elif _decimals(maximum) > 2:
+                        problems.append(f"{label}, max: at most 2 decimals")
                 except (InvalidOperation, TypeError):
                     problems.append(f"{label}, max: not a number: {node['max']!r}")
             if node.get("responsible_unit"):

@@ -118,6 +118,9 @@ def default_window(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     return dt.date(today.year, 1, 1), today
 
 
+WINDOW_MIN, WINDOW_MAX = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
 class DashboardFilter(forms.Form):
     date_from = forms.DateField(label=_("Từ ngày"), required=False, input_formats=DATE_FORMATS)
     date_to = forms.DateField(label=_("Đến ngày"), required=False, input_formats=DATE_FORMATS)
@@ -136,6 +139,10 @@ class DashboardFilter(forms.Form):
         start, end = default_window()
         data["date_from"] = data.get("date_from") or start
         data["date_to"] = data.get("date_to") or end
+        for key in ("date_from", "date_to"):
+            if not WINDOW_MIN <= data[key] <= WINDOW_MAX:
+                self.add_error(key, _("Ngày phải trong khoảng năm 2000 đến 2100."))
+                return data
         if data["date_to"] < data["date_from"]:
             raise forms.ValidationError(_("Đến ngày phải sau Từ ngày."))
         data["by"] = data.get("by") or "unit"
