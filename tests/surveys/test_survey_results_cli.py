@@ -37,6 +37,15 @@ def imported(sipas, province, write_csv):
     )
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection(monkeypatch):
+    """``cchc.cli.main`` closes every connection after a command, as a shell run does; inside a
+    test transaction (PostgreSQL) that would close the test's own connection."""
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+
 def cli(capsys, *args) -> str:
     main(["cchc", "survey-results", "--questionnaire", "SIPAS-DV", "--period", "2024", *args])
     return capsys.readouterr().out
