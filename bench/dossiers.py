@@ -164,9 +164,9 @@ def pandas_kpis(df, units: list[str], year: int):
             "resolved_on_time": resolved & ~late & ~early,
             "resolved_late": late,
             "in_progress": open_at_end,
-            # Overdue: the effective deadline is past, or more than one supplement request (the
-            # 766 rule, as cchc.procedures.rules.is_overdue counts it).
-            "in_progress_overdue": open_at_end & ((eff_open < end_moment) | (d["supplement_count"] > 1)),
+            # Overdue: the effective deadline is before the window's end (issue 3 §4; more than
+            # one supplement request makes a resolved dossier late, not an open one overdue).
+            "in_progress_overdue": open_at_end & (eff_open < end_moment),
             "withdrawn": withdrawn_status & in_window_fin,
         }
     )
@@ -208,8 +208,7 @@ def duckdb_sql(source: str, units: list[str], year: int) -> str:
       count(*) FILTER (WHERE res AND NOT late AND NOT early) resolved_on_time,
       count(*) FILTER (WHERE late) resolved_late,
       count(*) FILTER (WHERE open_end) in_progress,
-      count(*) FILTER (WHERE open_end AND (eff_open < TIMESTAMP '{end}' - INTERVAL 1 MICROSECOND
-                                           OR supplement_count > 1)) in_progress_overdue,
+      count(*) FILTER (WHERE open_end AND eff_open < TIMESTAMP '{end}' - INTERVAL 1 MICROSECOND) in_progress_overdue,
       count(*) FILTER (WHERE status IN ('rejected', 'withdrawn', 'cancelled')
                        AND fin >= TIMESTAMP '{start}' AND fin < TIMESTAMP '{end}') withdrawn
     FROM f GROUP BY unit_code ORDER BY unit_code

@@ -73,7 +73,9 @@ def test_a_supplement_after_the_moment_has_not_happened_yet():
 def test_overdue_and_open():
     assert rules.is_overdue(t("2021-03-06T00:00"), DUE, None, None, 0)
     assert not rules.is_overdue(t("2021-03-05T12:00"), DUE, None, None, 0)
-    assert rules.is_overdue(t("2021-03-01T12:00"), DUE, None, None, 2)
+    # more than one supplement request makes a resolved dossier late, not an open one overdue
+    assert not rules.is_overdue(t("2021-03-01T12:00"), DUE, None, None, 2)
+    assert rules.is_overdue(t("2021-03-06T00:00"), DUE, None, None, 2)
     assert rules.is_open_at(t("2021-03-01T09:00"), None, t("2021-03-02T00:00"))
     assert rules.is_open_at(t("2021-03-01T09:00"), t("2021-03-02T00:00"), t("2021-03-02T00:00"))
     assert not rules.is_open_at(t("2021-03-01T09:00"), t("2021-03-01T23:00"), t("2021-03-02T00:00"))

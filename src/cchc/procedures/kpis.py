@@ -163,8 +163,7 @@ def overdue_q(end: dt.datetime) -> Q:
         Q(supplement_received_at__isnull=True) | Q(supplement_received_at__gte=end)
     )
     return (
-        Q(supplement_count__gt=1)
-        | (no_pause & Q(due_at__lt=end))
+        (no_pause & Q(due_at__lt=end))
         | (back & Q(effective_due_at__lt=end))
         | (pending & Q(due_at__lt=F("supplement_requested_at")))
     )

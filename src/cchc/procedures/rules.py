@@ -88,9 +88,10 @@ def is_overdue(
     supplement_count: int,
 ) -> bool:
     """An open dossier is overdue at ``as_of`` when its effective deadline (as seen then) is
-    before ``as_of``, or when it has had more than one supplement request."""
-    if supplement_count > 1:
-        return True
+    before ``as_of`` (issue 3 §4). More than one supplement request makes a *resolved* dossier
+    late (Decision 766, :func:`classify`); it does not make an open one overdue, so
+    ``supplement_count`` is accepted for symmetry with :func:`resolved_outcome` and not used."""
+    del supplement_count
     deadline = effective_deadline(due_at, supplement_requested_at, supplement_received_at, as_of=as_of)
     assert deadline is not None
     return deadline < as_of
