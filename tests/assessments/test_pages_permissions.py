@@ -104,15 +104,15 @@ def url_for(name, w):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("page", list(GET_MATRIX))
-def test_get_pages(client, people, world, persona, page):
+@pytest.mark.parametrize("page_name", list(GET_MATRIX))
+def test_get_pages(client, people, world, persona, page_name):
     login(client, people, persona)
-    response = client.get(url_for(page, world))
+    response = client.get(url_for(page_name, world))
     if persona == "anonymous":
         assert response.status_code == 302 and "/login/" in response.url
         return
-    assert response.status_code == GET_MATRIX[page][persona]
-    if response.status_code == 404 and page in {"detail_b", "evidence_b"}:
+    assert response.status_code == GET_MATRIX[page_name][persona]
+    if response.status_code == 404 and page_name in {"detail_b", "evidence_b"}:
         body = b"".join(response.streaming_content) if response.streaming else response.content
         assert b"secret of B" not in body and "Huyện Bình".encode() not in body
 

@@ -35,3 +35,10 @@ def test_load_demo_builds_a_province_in_every_state_and_is_safe_to_rerun(client)
     assert Dossier.objects.count() == dossiers
     page = client.get("/dossiers/")
     assert page.status_code == 200 and "Huyện Bù Gia Mập" in page.content.decode()
+    # and the satisfaction surveys, once
+    from cchc.surveys.models import Response
+
+    responses = Response.objects.count()
+    assert responses > 300 and "phiếu khảo sát giấy" in out.getvalue()
+    call_command("load_demo", stdout=io.StringIO())
+    assert Response.objects.count() == responses

@@ -425,14 +425,21 @@ def drive_to(assessment, target: str, users) -> None:
 
 @transaction.atomic
 def load_demo_sources(units: dict[str, OrgUnit]) -> list[str]:
-    """The data the scores come from, once: the one-stop-shop dossiers (through the real imports)."""
+    """The data the scores come from, once: the one-stop-shop dossiers and the satisfaction
+    surveys (through the real imports and services)."""
     from cchc.procedures.demo import load_demo_dossiers
     from cchc.procedures.models import Dossier
+    from cchc.surveys.demo import load_demo_surveys
 
     done = []
     if not Dossier.objects.filter(unit__code__startswith="DEMO").exists():
         info = load_demo_dossiers(units, random.Random(20250701))
         done.append(f"{info['dossiers']} hồ sơ TTHC, {info['procedures']} thủ tục")
+    surveys = load_demo_surveys(units, random.Random(20240601))
+    if not surveys["already_loaded"]:
+        done.append(
+            f"{surveys['paper_forms']} phiếu khảo sát giấy, {surveys['online_forms']} phiếu trực tuyến"
+        )
     return done
 
 
