@@ -93,7 +93,7 @@ def get_campaign_for_user(user, campaign_id: int) -> tuple[Campaign, CampaignAcc
         CampaignUnit.objects.filter(campaign=campaign)
         .filter(_read_q(scope) if not scope.superuser else Q())
         .select_related("unit", "unit__unit_type")
-        .order_by("unit__path")
+        .order_by("unit__unit_type__level", "unit__code")
     )
     if not units:
         raise Http404
