@@ -48,8 +48,20 @@ test: install browser lint
 test-fast: install
 	$(BIN)/python -m pytest -m "not browser" -x
 
-bench: install
+# Benchmarks (bench/README.md): PAR results at country scale, dossier import and KPIs
+# (BENCH_DOSSIER_ROWS, default 1 M; 10 M: make bench BENCH_DOSSIER_ROWS=10000000), and the
+# survey load test (200 answerers for 60 s against gunicorn on loopback).
+BENCH_DOSSIER_ROWS ?= 1000000
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev,bench]" 2>&1 | grep -v "is ignored" || true
+	@$(BIN)/python -c "import pandas, duckdb, locust, gunicorn" && touch $(BENCH_STAMP)
+
+bench: install $(BENCH_STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/dossiers.py --rows $(BENCH_DOSSIER_ROWS)
+	$(BIN)/python bench/surveys_load.py
 
 messages: install
 	cd src/cchc && ../../$(BIN)/django-admin makemessages -l vi -l en --no-obsolete && ../../$(BIN)/django-admin compilemessages
