@@ -143,6 +143,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # Login throttling (cchc.core.throttle): failed attempts per username and per IP in a window.
+# Reverse proxies (addresses or networks, e.g. "127.0.0.1,10.0.0.0/8") whose X-Forwarded-For is
+# believed: login throttling and the survey rate limits count the client behind them. Empty: the
+# direct peer (REMOTE_ADDR) is the client and X-Forwarded-For is ignored (anyone can forge it).
+CCHC_TRUSTED_PROXIES = env_list("CCHC_TRUSTED_PROXIES", [])
 LOGIN_MAX_FAILURES = int(os.environ.get("CCHC_LOGIN_MAX_FAILURES", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("CCHC_LOGIN_FAILURE_WINDOW", "900"))
 

@@ -10,14 +10,15 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 
+from cchc.core import net
+
 
 def _key(kind: str, value: str) -> str:
     digest = hashlib.sha256(value.lower().encode()).hexdigest()[:32]
     return f"login-fail:{kind}:{digest}"
 
 
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+client_ip = net.client_ip  # the address behind trusted reverse proxies (CCHC_TRUSTED_PROXIES)
 
 
 def is_locked(username: str, ip: str) -> bool:

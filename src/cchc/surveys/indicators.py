@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from cchc.indicators.models import Indicator, IndicatorValue, PeriodKind, year_period
-from cchc.surveys.models import Campaign
+from cchc.surveys.models import Campaign, QuestionnaireKind
 from cchc.surveys.results import compute_results
 
 SATISFIED_SHARE = "surveys.satisfied_share"
@@ -27,7 +27,12 @@ Q4 = Decimal("0.0001")
 
 def refresh_indicators(campaign: Campaign) -> dict[str, int]:
     """Write (or remove) the two indicators for every unit of the campaign; excluded responses
-    never count. Units left without a valid answer lose their values. Returns counts."""
+    never count. Units left without a valid answer lose their values. Returns counts.
+
+    Only SIPAS questionnaires feed these indicators: a PAR sociological survey or another
+    questionnaire of the same year must not overwrite the satisfaction index of its units."""
+    if campaign.questionnaire.kind != QuestionnaireKind.SIPAS:
+        return {"created": 0, "updated": 0, "removed": 0, "skipped": 1}
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=[SATISFIED_SHARE, SIPAS_INDEX])}
     start, end = year_period(campaign.period)
     source = f"surveys:{campaign.questionnaire.code} v{campaign.questionnaire.version} {campaign.period}"
@@ -78,4 +83,4 @@ def refresh_indicators(campaign: Campaign) -> dict[str, int]:
         )
         stale = [v.pk for v in existing.values()]
         IndicatorValue.objects.filter(pk__in=stale).delete()
-    return {"created": len(to_create), "updated": len(to_update), "removed": len(stale)}
+    return {"created": len(to_create), "updated": len(to_update), "removed": len(stale), "skipped": 0}

@@ -23,6 +23,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
 
+from cchc.core import net
+
 
 def _limit(setting: str, env: str, default: int) -> int:
     value = getattr(settings, setting, None)
@@ -43,8 +45,7 @@ def window() -> int:
     return max(1, _limit("SURVEY_RATE_WINDOW", "CCHC_SURVEY_RATE_WINDOW", 3600))
 
 
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+client_ip = net.client_ip  # the address behind trusted reverse proxies (CCHC_TRUSTED_PROXIES)
 
 
 def ip_hash(ip: str) -> str:

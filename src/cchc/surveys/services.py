@@ -332,6 +332,18 @@ def submit_response(
     return response
 
 
+def _refresh_indicators_on_commit(response: Response) -> None:
+    """An exclusion or a restoration changes the campaign's indicator values at once."""
+    from cchc.surveys.indicators import refresh_indicators
+
+    campaign_id = response.campaign_id
+
+    def refresh():
+        refresh_indicators(Campaign.objects.select_related("questionnaire").get(pk=campaign_id))
+
+    transaction.on_commit(refresh)
+
+
 def exclude_response(response: Response, user, reason: str) -> Response:
     """Quality control: the response stops counting (every result, every indicator)."""
     reason = (reason or "").strip()
@@ -342,6 +354,7 @@ def exclude_response(response: Response, user, reason: str) -> Response:
             excluded=True, exclusion_reason=reason, excluded_by=user, excluded_at=timezone.now()
         )
         response.refresh_from_db()
+        _refresh_indicators_on_commit(response)
     log.info("response %s excluded by %s: %s", response.pk, user, reason)
     return response
 
@@ -353,6 +366,7 @@ def restore_response(response: Response, user) -> Response:
             excluded=False, exclusion_reason="", excluded_by=None, excluded_at=None
         )
         response.refresh_from_db()
+        _refresh_indicators_on_commit(response)
     log.info("response %s restored by %s", response.pk, user)
     return response
 

@@ -16,6 +16,10 @@ class Command(BaseCommand):
         if campaign is None:
             raise CommandError(f"no campaign of {opts['questionnaire']!r} in {opts['period']}")
         stats = refresh_indicators(campaign)
+        if stats["skipped"]:
+            raise CommandError(
+                f"{campaign.questionnaire.code} is not a SIPAS questionnaire: it feeds no satisfaction indicator"
+            )
         self.stdout.write(
             f"indicator values: {stats['created']} created, {stats['updated']} updated, {stats['removed']} removed"
         )

@@ -1,0 +1,41 @@
+"""The client's address, for throttling and rate limits."""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+
+from django.conf import settings
+
+
+@lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(e, strict=False) for e in entries)
+
+
+def _trusted(address: str) -> bool:
+    networks = _networks(tuple(getattr(settings, "CCHC_TRUSTED_PROXIES", ()) or ()))
+    if not networks:
+        return False
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
+
+def client_ip(request) -> str:
+    """``REMOTE_ADDR``, unless it is a trusted reverse proxy (``CCHC_TRUSTED_PROXIES``): then the
+    right-most ``X-Forwarded-For`` address that is not itself a trusted proxy. The header is
+    ignored when the peer is not trusted, since any client can send it."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    if not _trusted(remote):
+        return remote
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    for address in reversed(forwarded):
+        if not _trusted(address):
+            try:
+                return str(ipaddress.ip_address(address))
+            except ValueError:
+                return remote  # garbage in the header: count the proxy itself
+    return remote

@@ -1,0 +1,55 @@
+"""The client's address behind a reverse proxy: X-Forwarded-For is believed only from the
+proxies listed in CCHC_TRUSTED_PROXIES, so a client cannot escape a limit by forging it."""
+
+import pytest
+from django.core.cache import cache
+from django.test import Client, RequestFactory
+
+from cchc.core.net import client_ip
+from tests.factories import make_user
+
+
+def request(remote, forwarded=None):
+    extra = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    return RequestFactory().get("/", **extra)
+
+
+def test_without_trusted_proxies_the_header_is_ignored(settings):
+    settings.CCHC_TRUSTED_PROXIES = []
+    assert client_ip(request("203.0.113.7", "1.2.3.4")) == "203.0.113.7"
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "expected"),
+    [
+        ("127.0.0.1", "1.2.3.4", "1.2.3.4"),  # nginx on the same machine
+        ("127.0.0.1", "6.6.6.6, 1.2.3.4", "1.2.3.4"),  # the client forged a first hop: ignored
+        ("127.0.0.1", "1.2.3.4, 10.1.2.3", "1.2.3.4"),  # two proxies, both trusted
+        ("127.0.0.1", "", "127.0.0.1"),
+        ("127.0.0.1", "not-an-address", "127.0.0.1"),
+        ("198.51.100.9", "1.2.3.4", "198.51.100.9"),  # not a trusted proxy: header ignored
+        ("127.0.0.1", "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_behind_trusted_proxies_the_right_most_untrusted_hop_is_the_client(
+    settings, remote, forwarded, expected
+):
+    settings.CCHC_TRUSTED_PROXIES = ["127.0.0.1", "10.0.0.0/8"]
+    assert client_ip(request(remote, forwarded)) == expected
+
+
+@pytest.mark.django_db
+def test_login_throttling_counts_each_client_behind_the_proxy(settings):
+    settings.CCHC_TRUSTED_PROXIES = ["127.0.0.1"]
+    settings.LOGIN_MAX_FAILURES = 1  # an address is locked after 4 failures (any usernames)
+    cache.clear()
+    make_user("thu_ky")
+    noisy = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    for i in range(4):
+        noisy.post("/login/", {"username": f"x{i}", "password": "sai"})
+    assert noisy.post("/login/", {"username": "y", "password": "sai"}).status_code == 429
+    # another citizen behind the same proxy is not locked out
+    other = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="5.6.7.8")
+    assert other.post("/login/", {"username": "z", "password": "sai"}).status_code == 200
