@@ -253,6 +253,31 @@ def create_campaign(
     return campaign
 
 
+def guided_targets(units: Sequence[OrgUnit], period: int, margin: float = 0.05) -> dict[int, int]:
+    """The sampling guidance per unit: n = z²·p(1−p)/e² at 95 % (385 at ±5 %), with the
+    finite-population correction on the dossiers the unit received the year before (a unit that
+    serves few citizens needs fewer forms); at least 30 forms where it has any population."""
+    from django.db.models import Count
+
+    from cchc.procedures.models import Dossier
+    from cchc.surveys.sipas import sample_size
+
+    start = timezone.make_aware(dt.datetime(period - 1, 1, 1))
+    end = timezone.make_aware(dt.datetime(period, 1, 1))
+    received = dict(
+        Dossier.objects.filter(unit__in=units, received_at__gte=start, received_at__lt=end)
+        .values("unit_id")
+        .annotate(n=Count("id"))
+        .values_list("unit_id", "n")
+    )
+    targets = {}
+    for unit in units:
+        population = received.get(unit.pk)
+        n = sample_size(population, margin=margin)
+        targets[unit.pk] = min(population, max(30, n)) if population else n
+    return targets
+
+
 def create_invitations(campaign_unit: CampaignUnit, count: int) -> list[Invitation]:
     """``count`` one-time tokens for printed or sent invitations."""
     items = [Invitation(campaign_unit=campaign_unit, token=secrets.token_urlsafe(12)) for _ in range(count)]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("s/<slug:public_key>/kiosk/cam-on/", public_views.thanks, {"kiosk": True}, name="kiosk_thanks"),
     # Secretariat, leaders and units (login required).
     path("surveys/", views.campaigns, name="campaigns"),
+    path("surveys/campaigns/new/", views.campaign_new, name="campaign_new"),
     path("surveys/campaigns/<int:campaign_id>/", views.progress, name="progress"),
     path("surveys/campaigns/<int:campaign_id>/responses/", views.responses, name="responses"),
     path("surveys/responses/<int:response_id>/exclude/", views.response_exclude, name="response_exclude"),

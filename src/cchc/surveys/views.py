@@ -677,3 +677,59 @@ def published(request):
         "surveys/published.html",
         {"provinces": provinces, "unit": unit, "groups": groups},
     )
+
+
+# --- a new campaign (secretariat) -------------------------------------------------------------------
+
+
+@login_required
+def campaign_new(request):
+    """Open a survey campaign for the units of the chosen types in the secretariat's subtree,
+    with a target sample per unit (typed, or from the sampling guidance)."""
+    from cchc.orgs.models import UnitType
+    from cchc.surveys.forms import CampaignForm
+    from cchc.surveys.models import Questionnaire, QuestionnaireStatus
+
+    scope = scope_for(request.user)
+    if not (scope.superuser or scope.has(Role.SECRETARIAT)):
+        raise PermissionDenied
+    reach = Q() if scope.superuser else scope.unit_q(Role.SECRETARIAT)
+    form = CampaignForm(
+        request.POST or None,
+        questionnaires=Questionnaire.objects.filter(status=QuestionnaireStatus.ACTIVE).order_by("code"),
+        unit_types=UnitType.objects.filter(units__in=OrgUnit.objects.filter(reach))
+        .distinct()
+        .order_by("level"),
+        initial={
+            "period": timezone.localdate().year,
+            "channels": [Channel.WEB, Channel.PAPER],
+            "public": True,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        day = dt.date(data["period"], 12, 31)
+        units = list(
+            OrgUnit.objects.filter(reach, unit_type__in=data["unit_types"]).active_on(day).order_by("path")
+        )
+        if not units:
+            form.add_error("unit_types", _("Không có đơn vị nào thuộc các loại này trong phạm vi của bạn."))
+        else:
+            target = data["target"] or services.guided_targets(units, data["period"], float(data["margin"]))
+            campaign = services.create_campaign(
+                data["questionnaire"],
+                data["period"],
+                units,
+                target=target,
+                channels=data["channels"],
+                user=request.user,
+                public=data["public"],
+            )
+            messages.success(request, _("Đã mở đợt khảo sát cho %(n)s đơn vị.") % {"n": len(units)})
+            return redirect("surveys:progress", campaign.pk)
+    return render(
+        request,
+        "surveys/campaign_new.html",
+        {"form": form},
+        status=422 if request.method == "POST" else 200,
+    )
