@@ -386,15 +386,76 @@ def _by_unit_tree(date_from, date_to, units, level, field) -> list[KpiRow]:
     _start, end = window_moments(date_from, date_to)
     flows = _flows(date_from, date_to, "unit_id", units, level, field)
     overdue = _overdue(end, "unit_id", units, level, field)
-    links = _filter(ProcedureUnit.objects.all(), units, level, field).values_list(
-        "unit_id", "procedure_id", "procedure__online_mode"
+    links = list(
+        _filter(ProcedureUnit.objects.all(), units, level, field).values_list(
+            "unit_id", "procedure_id", "procedure__online_mode"
+        )
     )
-    own_ids = set(flows) | set(overdue)
     scope_ids = (
         None
         if units is None
         else set(OrgUnit.objects.filter(pk__in=_unit_ids(units)).values_list("pk", flat=True))
     )
+    return _tree_rows(flows, overdue, links, scope_ids)
+
+
+def unit_tree_series(periods: list[tuple[dt.date, dt.date]]) -> list[list[KpiRow]]:
+    """``compute_kpis(start, end, "unit_tree")`` for many periods of whole months at once (the
+    indicator values of an import): the rollups are read once, grouped by unit and month, and
+    each period's flows and carried-over stock come from running sums over the months, instead
+    of one pass over every earlier rollup per period. Same rows as :func:`compute_kpis`."""
+    if not periods:
+        return []
+    from django.db.models.functions import TruncMonth
+
+    last = max(end for _s, end in periods)
+    aggs = {f"s_{c}": Sum(c) for c in DossierDay.COUNTERS}
+    aggs["s_received_fee"] = Sum("received", filter=Q(procedure__fee=True))
+    aggs["s_finished"] = Sum(F("resolved") + F("withdrawn"))
+    monthly: dict[int, list[tuple[dt.date, dict]]] = defaultdict(list)
+    qs = (
+        DossierDay.objects.filter(day__lte=last)
+        .annotate(month=TruncMonth("day"))
+        .values("unit_id", "month")
+        .annotate(**aggs)
+        .order_by("unit_id", "month")
+    )
+    for r in qs:
+        month = r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"]
+        monthly[r["unit_id"]].append((month, r))
+    links = list(ProcedureUnit.objects.values_list("unit_id", "procedure_id", "procedure__online_mode"))
+    out = []
+    names = [f"s_{c}" for c in DossierDay.COUNTERS] + ["s_received_fee"]
+    for start, end in periods:
+        flows: dict[int, dict] = {}
+        for unit_id, months in monthly.items():
+            window: dict = {}
+            before_received = before_finished = 0
+            present = False
+            for month, r in months:
+                if month > end:
+                    break
+                present = True
+                if month < start:
+                    before_received += r["s_received"] or 0
+                    before_finished += r["s_finished"] or 0
+                    continue
+                for n in names:
+                    if r[n] is not None:
+                        window[n] = window.get(n, 0) + r[n]
+            if present:
+                window["s_before_received"] = before_received
+                window["s_before_finished"] = before_finished
+                flows[unit_id] = window
+        _start, end_moment = window_moments(start, end)
+        overdue = _overdue(end_moment, "unit_id", None, None, None)
+        out.append(_tree_rows(flows, overdue, links, None))
+    return out
+
+
+def _tree_rows(flows: dict, overdue: dict, links: list, scope_ids: set | None) -> list[KpiRow]:
+    """Each unit with its whole subtree, from the per-unit flows and overdue counts."""
+    own_ids = set(flows) | set(overdue)
     paths = dict(
         OrgUnit.objects.filter(pk__in=own_ids | {u for u, _p, _m in links}).values_list("pk", "path")
     )

@@ -314,11 +314,28 @@ def import_dossiers(
     progress: Progress | None = None,
     write_indicators: bool = True,
     allowed_unit_ids: set[int] | None = None,
+    fast_path: bool = True,
 ) -> ImportResult:
     """Import a dossier export (CSV, XLSX or JSON lines). See the module docstring.
-    ``allowed_unit_ids`` (the uploader's units, for web jobs): rows of other units are bad rows."""
+    ``allowed_unit_ids`` (the uploader's units, for web jobs): rows of other units are bad rows.
+    On PostgreSQL a CSV file goes through the set-based path of
+    :mod:`cchc.procedures.fast_import` (same results); ``fast_path=False`` forces the row-by-row
+    path (the tests compare the two)."""
+    from cchc.procedures import fast_import
+
     mapping = load_mapping(mapping_path)
     validator = DossierValidator(mapping, allowed_unit_ids=allowed_unit_ids)
+    if fast_path and fast_import.eligible(path, mapping):
+        return fast_import.import_csv(
+            path,
+            mapping,
+            validator,
+            skip_bad_rows=skip_bad_rows,
+            progress=progress,
+            write_indicators=write_indicators,
+            result_cls=ImportResult,
+            max_errors=MAX_LISTED_ERRORS,
+        )
     with tempfile.TemporaryFile(prefix="cchc-dossiers-") as spill:
         errors, bad_lines, _n = _validate_file(
             path, mapping, validator, progress, spill, skip_bad_rows=skip_bad_rows
@@ -395,7 +412,7 @@ def write_indicator_values(months: list[tuple[int, int]], *, years: set[int] | N
     and denominators) for the given months and for the years they fall in. Returns the number
     of values written."""
     from cchc.indicators.models import Indicator, IndicatorValue, PeriodKind
-    from cchc.procedures.kpis import compute_kpis, month_window
+    from cchc.procedures.kpis import month_window, unit_tree_series
 
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=INDICATOR_RATES)}
     periods: list[tuple[str, dt.date, dt.date]] = []
@@ -419,9 +436,10 @@ def write_indicator_values(months: list[tuple[int, int]], *, years: set[int] | N
         "updated_at",
     ]
     now = timezone.now()
-    for kind, start, end in periods:
+    series = unit_tree_series([(start, end) for _kind, start, end in periods])
+    for (kind, start, end), kpi_rows in zip(periods, series, strict=True):
         values = []
-        for row in compute_kpis(start, end, "unit_tree"):
+        for row in kpi_rows:
             if row.received == 0 and row.resolved == 0 and row.in_progress == 0 and row.withdrawn == 0:
                 continue
             source = f"dossiers:unit={row.group_key};from={start.isoformat()};to={end.isoformat()}"
