@@ -294,7 +294,7 @@ def _derive_sql(allowed: bool) -> str:
     allowed_check = "AND p.unit_id = ANY(%(allowed)s)" if allowed else ""
     return f"""
     CREATE TEMP TABLE {GOOD} AS
-    WITH p0 AS (
+    WITH p0 AS MATERIALIZED (
       SELECT r.line, r.code, r.status, r.channel, r.supplement_count, u.id unit_id,
              split_part(btrim(u.path, '/'), '/', 1)::int root, pr.id procedure_id,
              pr.processing_days pdays,
@@ -342,12 +342,12 @@ def _derive_sql(allowed: bool) -> str:
         -- what the fast path derives itself; the rest goes through Python
         AND (p.due_given IS NOT NULL OR (p.pdays IS NOT NULL AND p.pdays = trunc(p.pdays)))
         AND NOT (p.status IN ({resolved}) AND p.sreq IS NOT NULL AND p.sreq > p.fin)
-    ), l AS (
+    ), l AS MATERIALIZED (
       SELECT v.*, v.rec AT TIME ZONE '{TZ}' lrec, v.fin AT TIME ZONE '{TZ}' lfin,
              v.sreq AT TIME ZONE '{TZ}' lsreq,
              least(coalesce(v.srec, v.fin), v.fin) AT TIME ZONE '{TZ}' lback
       FROM v
-    ), d AS (
+    ), d AS MATERIALIZED (
       SELECT l.*, rt.root rt_root,
         coalesce(l.due_given,
           ((wd.day + 1)::timestamp - interval '1 microsecond') AT TIME ZONE '{TZ}') due,

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
@@ -424,6 +425,8 @@ def unit_tree_series(periods: list[tuple[dt.date, dt.date]]) -> list[list[KpiRow
         month = r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"]
         monthly[r["unit_id"]].append((month, r))
     links = list(ProcedureUnit.objects.values_list("unit_id", "procedure_id", "procedure__online_mode"))
+    overdue_at = _overdue_series([window_moments(start, end)[1] for start, end in periods])
+    tree = _Tree(None, links, None)
     out = []
     names = [f"s_{c}" for c in DossierDay.COUNTERS] + ["s_received_fee"]
     for start, end in periods:
@@ -447,55 +450,100 @@ def unit_tree_series(periods: list[tuple[dt.date, dt.date]]) -> list[list[KpiRow
                 window["s_before_received"] = before_received
                 window["s_before_finished"] = before_finished
                 flows[unit_id] = window
-        _start, end_moment = window_moments(start, end)
-        overdue = _overdue(end_moment, "unit_id", None, None, None)
-        out.append(_tree_rows(flows, overdue, links, None))
+        out.append(tree.rows(flows, overdue_at[window_moments(start, end)[1]]))
+    return out
+
+
+def _overdue_series(ends: list[dt.datetime]) -> dict[dt.datetime, dict]:
+    """``_overdue(end, "unit_id", …)`` for many ends. PostgreSQL: one pass over the dossiers,
+    each paired only with the ends at which it is open (``width_bucket`` over the sorted ends:
+    received before the end, not finished by it), then :func:`overdue_q` at that end; other
+    databases: a query per end."""
+    ends = sorted(set(ends))
+    if connection.vendor != "postgresql":
+        return {end: _overdue(end, "unit_id", None, None, None) for end in ends}
+    table = Dossier._meta.db_table
+    sql = f"""
+    SELECT e.i, d.unit_id, count(*)
+    FROM (SELECT unit_id, due_at, effective_due_at, supplement_requested_at sreq,
+                 supplement_received_at srec,
+                 width_bucket(received_at, %(ends)s::timestamptz[]) + 1 first_i,
+                 CASE WHEN finished_at IS NULL THEN %(n)s
+                      ELSE width_bucket(finished_at, %(ends)s::timestamptz[]) END last_i
+          FROM {table}
+          WHERE received_at < %(last)s AND (finished_at IS NULL OR finished_at >= %(first)s)) d
+    CROSS JOIN LATERAL (SELECT i, (%(ends)s::timestamptz[])[i] t FROM generate_series(d.first_i, d.last_i) i) e
+    WHERE ((d.sreq IS NULL OR d.sreq >= e.t) AND d.due_at < e.t)
+       OR (d.sreq < e.t AND d.srec < e.t AND d.effective_due_at < e.t)
+       OR (d.sreq < e.t AND (d.srec IS NULL OR d.srec >= e.t) AND d.due_at < d.sreq)
+    GROUP BY 1, 2
+    """  # noqa: S608 - the table name is the model's
+    out: dict[dt.datetime, dict] = {end: defaultdict(int) for end in ends}
+    with connection.cursor() as cur:
+        cur.execute(sql, {"ends": ends, "n": len(ends), "first": ends[0], "last": ends[-1]})
+        for i, unit_id, n in cur.fetchall():
+            out[ends[i - 1]][unit_id] += n
     return out
 
 
 def _tree_rows(flows: dict, overdue: dict, links: list, scope_ids: set | None) -> list[KpiRow]:
     """Each unit with its whole subtree, from the per-unit flows and overdue counts."""
     own_ids = set(flows) | set(overdue)
-    paths = dict(
-        OrgUnit.objects.filter(pk__in=own_ids | {u for u, _p, _m in links}).values_list("pk", "path")
-    )
+    return _Tree(own_ids | {u for u, _p, _m in links}, links, scope_ids).rows(flows, overdue)
 
-    def targets(unit_id: int) -> list[int]:
-        ids = [int(p) for p in paths.get(unit_id, "").strip("/").split("/") if p]
-        return [i for i in ids if scope_ids is None or i in scope_ids]
 
-    totals: dict[int, KpiRow] = {}
-    for unit_id in own_ids:
-        own = _row_from(flows.get(unit_id), "", "")
-        own.in_progress_overdue = overdue.get(unit_id, 0)
-        for target in targets(unit_id):
-            totals.setdefault(target, KpiRow(group="", group_key="", unit_id=target)).add(own)
-    handled: dict[int, set] = defaultdict(set)
-    online: dict[int, set] = defaultdict(set)
-    full: dict[int, set] = defaultdict(set)
-    for unit_id, proc_id, mode in links:
-        for target in targets(unit_id):
-            if target not in totals:
-                continue
-            handled[target].add(proc_id)
-            if mode != OnlineMode.NONE:
-                online[target].add(proc_id)
-            if mode == OnlineMode.FULL:
-                full[target].add(proc_id)
-    info = {
-        pk: (name, code, path)
-        for pk, name, code, path in OrgUnit.objects.filter(pk__in=totals).values_list(
-            "pk", "name", "code", "path"
-        )
-    }
-    rows = []
-    for unit_id, row in totals.items():
-        row.group, row.group_key, order = info[unit_id]
-        row.procedures_handled = len(handled[unit_id])
-        row.procedures_online = len(online[unit_id])
-        row.procedures_full_online = len(full[unit_id])
-        row.finish()
-        if not row.empty:
-            rows.append((order, row))
-    rows.sort(key=lambda pair: pair[0])
-    return [r for _o, r in rows]
+class _Tree:
+    """The unit tree behind ``unit_tree`` rows: each unit's targets (itself and its ancestors,
+    within the scope) and the procedures each target handles, read once for many periods."""
+
+    def __init__(self, unit_ids: set | None, links: list, scope_ids: set | None):
+        units = OrgUnit.objects.all() if unit_ids is None else OrgUnit.objects.filter(pk__in=unit_ids)
+        self.paths = dict(units.values_list("pk", "path"))
+        self.scope_ids = scope_ids
+        self._targets: dict[int, list[int]] = {}
+        self.handled: dict[int, set] = defaultdict(set)
+        self.online: dict[int, set] = defaultdict(set)
+        self.full: dict[int, set] = defaultdict(set)
+        for unit_id, proc_id, mode in links:
+            for target in self.targets(unit_id):
+                self.handled[target].add(proc_id)
+                if mode != OnlineMode.NONE:
+                    self.online[target].add(proc_id)
+                if mode == OnlineMode.FULL:
+                    self.full[target].add(proc_id)
+        self.info: dict[int, tuple] = {}
+
+    def targets(self, unit_id: int) -> list[int]:
+        found = self._targets.get(unit_id)
+        if found is None:
+            ids = [int(p) for p in self.paths.get(unit_id, "").strip("/").split("/") if p]
+            found = [i for i in ids if self.scope_ids is None or i in self.scope_ids]
+            self._targets[unit_id] = found
+        return found
+
+    def rows(self, flows: dict, overdue: dict) -> list[KpiRow]:
+        totals: dict[int, KpiRow] = {}
+        for unit_id in set(flows) | set(overdue):
+            own = _row_from(flows.get(unit_id), "", "")
+            own.in_progress_overdue = overdue.get(unit_id, 0)
+            for target in self.targets(unit_id):
+                totals.setdefault(target, KpiRow(group="", group_key="", unit_id=target)).add(own)
+        missing = [pk for pk in totals if pk not in self.info]
+        if missing:
+            self.info.update(
+                (pk, (name, code, path))
+                for pk, name, code, path in OrgUnit.objects.filter(pk__in=missing).values_list(
+                    "pk", "name", "code", "path"
+                )
+            )
+        rows = []
+        for unit_id, row in totals.items():
+            row.group, row.group_key, order = self.info[unit_id]
+            row.procedures_handled = len(self.handled[unit_id])
+            row.procedures_online = len(self.online[unit_id])
+            row.procedures_full_online = len(self.full[unit_id])
+            row.finish()
+            if not row.empty:
+                rows.append((order, row))
+        rows.sort(key=lambda pair: pair[0])
+        return [r for _o, r in rows]
