@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms as _forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from cchc.surveys.models import SCALE5_LABELS, Question, QuestionType
 
@@ -207,26 +207,28 @@ class CampaignForm(_forms.Form):
     """A campaign: questionnaire, period, the unit types surveyed (within the secretariat's
     subtree), a target sample per unit (typed, or from the sampling guidance) and channels."""
 
-    questionnaire = _forms.ModelChoiceField(label=_lazy("Bộ câu hỏi"), queryset=None)
-    period = _forms.IntegerField(label=_lazy("Năm khảo sát"), min_value=2000, max_value=2100)
+    questionnaire = _forms.ModelChoiceField(label=gettext_lazy("Bộ câu hỏi"), queryset=None)
+    period = _forms.IntegerField(label=gettext_lazy("Năm khảo sát"), min_value=2000, max_value=2100)
     unit_types = _forms.ModelMultipleChoiceField(
-        label=_lazy("Loại đơn vị được khảo sát"), queryset=None, widget=_forms.CheckboxSelectMultiple
+        label=gettext_lazy("Loại đơn vị được khảo sát"), queryset=None, widget=_forms.CheckboxSelectMultiple
     )
     target = _forms.IntegerField(
-        label=_lazy("Số phiếu mục tiêu mỗi đơn vị"),
+        label=gettext_lazy("Số phiếu mục tiêu mỗi đơn vị"),
         required=False,
         min_value=1,
         max_value=100_000,
-        help_text=_lazy(
+        help_text=gettext_lazy(
             "Để trống: theo hướng dẫn chọn mẫu (độ tin cậy 95%, sai số chọn dưới đây), hiệu chỉnh theo "
             "số hồ sơ đơn vị tiếp nhận năm trước."
         ),
     )
-    margin = _forms.ChoiceField(label=_lazy("Sai số cho phép"), choices=MARGINS, initial="0.05")
+    margin = _forms.ChoiceField(label=gettext_lazy("Sai số cho phép"), choices=MARGINS, initial="0.05")
     channels = _forms.MultipleChoiceField(
-        label=_lazy("Kênh khảo sát"), choices=(), widget=_forms.CheckboxSelectMultiple
+        label=gettext_lazy("Kênh khảo sát"), choices=(), widget=_forms.CheckboxSelectMultiple
     )
-    public = _forms.BooleanField(label=_lazy("Mở đường dẫn công khai (không cần thư mời)"), required=False)
+    public = _forms.BooleanField(
+        label=gettext_lazy("Mở đường dẫn công khai (không cần thư mời)"), required=False
+    )
 
     def __init__(self, *args, questionnaires, unit_types, **kwargs):
         from cchc.surveys.models import Channel

@@ -23,7 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cchc.orgs.access import Scope, scope_for
@@ -608,9 +608,13 @@ def invitations(request, campaign_id: int, unit_id: int):
 # --- published indices (PAPI, SIPAS, PAR Index) ----------------------------------------------------
 
 PUBLISHED_GROUPS = [
-    ("percent", _lazy("SIPAS và Chỉ số CCHC (%)"), {PublishedKind.SIPAS, PublishedKind.PAR_INDEX}),
-    ("papi_total", _lazy("PAPI tổng (thang 80 điểm)"), {PublishedKind.PAPI_TOTAL}),
-    ("papi_dimension", _lazy("PAPI theo chỉ số nội dung (thang 10 điểm)"), {PublishedKind.PAPI_DIMENSION}),
+    ("percent", gettext_lazy("SIPAS và Chỉ số CCHC (%)"), {PublishedKind.SIPAS, PublishedKind.PAR_INDEX}),
+    ("papi_total", gettext_lazy("PAPI tổng (thang 80 điểm)"), {PublishedKind.PAPI_TOTAL}),
+    (
+        "papi_dimension",
+        gettext_lazy("PAPI theo chỉ số nội dung (thang 10 điểm)"),
+        {PublishedKind.PAPI_DIMENSION},
+    ),
 ]
 
 
