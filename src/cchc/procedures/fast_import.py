@@ -43,7 +43,7 @@ from django.utils import timezone
 
 from cchc.core.importing import ImportFailed, RowErrors
 from cchc.procedures import rules
-from cchc.procedures.importers import DOSSIER_COLUMNS, DossierValidator, detect_format
+from cchc.procedures.importers import DOSSIER_COLUMNS, DOSSIER_FIELDS, DossierValidator, detect_format
 from cchc.procedures.mapping import ColumnMapping
 from cchc.procedures.models import Dossier, DossierDay, Procedure, ProcedureUnit
 
@@ -236,29 +236,7 @@ def _load_calendars(cur, validator: DossierValidator) -> None:
 
 # -- the pipeline ------------------------------------------------------------------------------------
 
-GOOD_COLUMNS = [
-    "line",
-    "code",
-    "unit_id",
-    "procedure_id",
-    "received_at",
-    "due_at",
-    "due_at_computed",
-    "finished_at",
-    "returned_at",
-    "status",
-    "channel",
-    "supplement_requested_at",
-    "supplement_received_at",
-    "supplement_count",
-    "digitized",
-    "paid_online",
-    "apology_issued",
-    "effective_due_at",
-    "outcome",
-    "processing_days",
-]
-DOSSIER_FIELDS = GOOD_COLUMNS[2:]
+GOOD_COLUMNS = ["line", "code", *DOSSIER_FIELDS]
 
 
 def _setup(cur) -> None:

@@ -53,6 +53,28 @@ DOSSIER_COLUMNS = [
     "paid_online",
     "apology_issued",
 ]
+# The stored fields of a dossier besides its code (the values of a valid row).
+DOSSIER_FIELDS = [
+    "unit_id",
+    "procedure_id",
+    "received_at",
+    "due_at",
+    "due_at_computed",
+    "finished_at",
+    "returned_at",
+    "status",
+    "channel",
+    "supplement_requested_at",
+    "supplement_received_at",
+    "supplement_count",
+    "digitized",
+    "paid_online",
+    "apology_issued",
+    "effective_due_at",
+    "outcome",
+    "processing_days",
+]
+
 # Columns that may be absent from a dossier file (read as empty / 0).
 DOSSIER_OPTIONAL = {
     "due_at",

@@ -25,7 +25,13 @@ from django.utils import timezone
 
 from cchc.core.importing import ImportFailed, RowErrors
 from cchc.procedures import rules
-from cchc.procedures.importers import DossierRow, DossierValidator, open_source, read_procedures
+from cchc.procedures.importers import (
+    DOSSIER_FIELDS,
+    DossierRow,
+    DossierValidator,
+    open_source,
+    read_procedures,
+)
 from cchc.procedures.mapping import ColumnMapping, load_mapping
 from cchc.procedures.models import Dossier, Procedure, ProcedureUnit
 from cchc.procedures.rollups import Delta
@@ -37,27 +43,6 @@ LINKS_BATCH = 50000
 MAX_LISTED_ERRORS = 1000
 
 Progress = Callable[[str, float, int], None]  # (phase, fraction 0–1, rows read)
-
-DOSSIER_FIELDS = [
-    "unit_id",
-    "procedure_id",
-    "received_at",
-    "due_at",
-    "due_at_computed",
-    "finished_at",
-    "returned_at",
-    "status",
-    "channel",
-    "supplement_requested_at",
-    "supplement_received_at",
-    "supplement_count",
-    "digitized",
-    "paid_online",
-    "apology_issued",
-    "effective_due_at",
-    "outcome",
-    "processing_days",
-]
 
 
 # -- the catalogue ------------------------------------------------------------------------------------
