@@ -51,21 +51,38 @@ def test_excluding_and_restoring_a_response_updates_the_indicator_at_once(
     assert share_of(province.A).value == Decimal("66.6667")
 
 
-def test_a_par_sociological_survey_does_not_overwrite_the_sipas_values(imported, province, write_csv):
+def test_a_par_sociological_survey_writes_its_own_indicators_not_the_sipas_ones(
+    imported, province, write_csv
+):
     call_command("import_questionnaire", str(shipped_path("par-xa-hoi-hoc")), stdout=io.StringIO())
-    forms = [
-        {
-            "form_no": "p1",
-            "unit_code": "A",
-            "submitted_at": "2024-05-01",
-            "DOI_TUONG": "cong_chuc",
-            "CD1": "1",
-        }
-    ]
+    forms = [  # CD1, CD2 in aspect chi_dao; TC1 in the_che (shown to civil servants)
+        {"form_no": "p1", "unit_code": "A", "submitted_at": "2024-05-01", "DOI_TUONG": "cong_chuc",
+         "CD1": "1", "CD2": "5", "TC1": "4"},
+        {"form_no": "p2", "unit_code": "A", "submitted_at": "2024-05-02", "DOI_TUONG": "cong_chuc",
+         "CD1": "4", "CD2": "4", "TC1": "2"},
+    ]  # fmt: skip
     call_command(
         "import_responses", str(write_csv(forms, name="par.csv")), "--questionnaire", "PAR-XHH",
         "--period", "2024", stdout=io.StringIO(),
     )  # fmt: skip
-    assert share_of(province.A).value == Decimal("66.6667")
-    with pytest.raises(CommandError, match="not a SIPAS questionnaire"):
-        call_command("survey_indicators", "--questionnaire", "PAR-XHH", "--period", "2024")
+    assert share_of(province.A).value == Decimal("66.6667")  # the SIPAS value is untouched
+    values = dict(
+        IndicatorValue.objects.filter(
+            indicator__code__startswith="surveys.par_index", unit=province.A
+        ).values_list("indicator__code", "value")
+    )
+    # chi_dao: CD1 1 of 2 satisfied (50 %), CD2 2 of 2 (100 %) → aspect 75 %; the_che: TC1 1 of 2 → 50 %
+    assert values["surveys.par_index.chi_dao"] == Decimal("75.0000")
+    assert values["surveys.par_index.the_che"] == Decimal("50.0000")
+    assert "surveys.par_index" in values
+    out = io.StringIO()
+    call_command("survey_indicators", "--questionnaire", "PAR-XHH", "--period", "2024", stdout=out)
+    assert "0 created, 0 updated, 0 removed" in out.getvalue()
+
+
+def test_another_kind_of_questionnaire_feeds_no_indicator(imported, province):
+    from cchc.surveys.models import Questionnaire
+
+    Questionnaire.objects.filter(code="SIPAS-DV").update(kind="other")
+    with pytest.raises(CommandError, match="neither a SIPAS nor a PAR survey"):
+        call_command("survey_indicators", "--questionnaire", "SIPAS-DV", "--period", "2024")

@@ -22,18 +22,37 @@ from cchc.surveys.results import compute_results
 
 SATISFIED_SHARE = "surveys.satisfied_share"
 SIPAS_INDEX = "surveys.sipas_index"
+PAR_INDEX = "surveys.par_index"
 Q4 = Decimal("0.0001")
 
 
 def refresh_indicators(campaign: Campaign) -> dict[str, int]:
-    """Write (or remove) the two indicators for every unit of the campaign; excluded responses
+    """Write (or remove) the campaign's indicator values for every unit; excluded responses
     never count. Units left without a valid answer lose their values. Returns counts.
 
-    Only SIPAS questionnaires feed these indicators: a PAR sociological survey or another
-    questionnaire of the same year must not overwrite the satisfaction index of its units."""
-    if campaign.questionnaire.kind != QuestionnaireKind.SIPAS:
+    A SIPAS questionnaire writes ``surveys.satisfied_share`` and ``surveys.sipas_index``; a PAR
+    sociological survey writes ``surveys.par_index`` and ``surveys.par_index.<aspect>`` (the
+    index of each aspect, e.g. ``surveys.par_index.the_che``), which the survey criteria of a
+    provincial framework bind to. The two families never overwrite each other; another kind of
+    questionnaire writes nothing."""
+    kind = campaign.questionnaire.kind
+    if kind == QuestionnaireKind.SIPAS:
+        codes = [SATISFIED_SHARE, SIPAS_INDEX]
+    elif kind == QuestionnaireKind.PAR_SURVEY:
+        aspects = [a["code"] for a in campaign.questionnaire.aspects or [] if a.get("code")]
+        names = {a["code"]: a.get("name", a["code"]) for a in campaign.questionnaire.aspects or []}
+        codes = [PAR_INDEX, *(f"{PAR_INDEX}.{a}" for a in aspects)]
+        Indicator.objects.get_or_create(
+            code=PAR_INDEX, defaults={"name": "Chỉ số điều tra xã hội học CCHC (%)", "source": "surveys"}
+        )
+        for a in aspects:
+            Indicator.objects.get_or_create(
+                code=f"{PAR_INDEX}.{a}",
+                defaults={"name": f"Điều tra xã hội học CCHC — {names[a]}"[:255], "source": "surveys"},
+            )
+    else:
         return {"created": 0, "updated": 0, "removed": 0, "skipped": 1}
-    indicators = {i.code: i for i in Indicator.objects.filter(code__in=[SATISFIED_SHARE, SIPAS_INDEX])}
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=codes)}
     start, end = year_period(campaign.period)
     source = f"surveys:{campaign.questionnaire.code} v{campaign.questionnaire.version} {campaign.period}"
     rows = compute_results(campaign, by="unit")
@@ -43,9 +62,16 @@ def refresh_indicators(campaign: Campaign) -> dict[str, int]:
             continue
         unit_id = r.unit_ids[0]
         num, den = Decimal(r.satisfied), Decimal(r.valid_answers)
-        wanted[(SATISFIED_SHARE, unit_id)] = (r.satisfied_share.quantize(Q4), num, den)
+        if kind == QuestionnaireKind.SIPAS:
+            wanted[(SATISFIED_SHARE, unit_id)] = (r.satisfied_share.quantize(Q4), num, den)
+            if r.index is not None:
+                wanted[(SIPAS_INDEX, unit_id)] = (r.index.quantize(Q4), num, den)
+            continue
         if r.index is not None:
-            wanted[(SIPAS_INDEX, unit_id)] = (r.index.quantize(Q4), num, den)
+            wanted[(PAR_INDEX, unit_id)] = (r.index.quantize(Q4), num, den)
+        for aspect, value in (r.aspect_indices or {}).items():
+            if value is not None and f"{PAR_INDEX}.{aspect}" in indicators:
+                wanted[(f"{PAR_INDEX}.{aspect}", unit_id)] = (value.quantize(Q4), num, den)
     unit_ids = [r.unit_ids[0] for r in rows]
     with transaction.atomic():
         existing = {

@@ -5,7 +5,10 @@ from cchc.surveys.indicators import refresh_indicators
 
 
 class Command(BaseCommand):
-    help = "Write surveys.satisfied_share and surveys.sipas_index for every unit of a campaign."
+    help = (
+        "Write the survey indicators of every unit of a campaign: surveys.satisfied_share and "
+        "surveys.sipas_index (SIPAS), surveys.par_index and surveys.par_index.<aspect> (PAR survey)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--questionnaire", required=True)
@@ -18,7 +21,7 @@ class Command(BaseCommand):
         stats = refresh_indicators(campaign)
         if stats["skipped"]:
             raise CommandError(
-                f"{campaign.questionnaire.code} is not a SIPAS questionnaire: it feeds no satisfaction indicator"
+                f"{campaign.questionnaire.code} is neither a SIPAS nor a PAR survey questionnaire: it feeds no indicator"
             )
         self.stdout.write(
             f"indicator values: {stats['created']} created, {stats['updated']} updated, {stats['removed']} removed"
