@@ -22,12 +22,10 @@ import argparse
 import datetime as dt
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -35,6 +33,7 @@ OUT = HERE / "out"
 sys.path.insert(0, str(HERE))
 
 from dossiers_generate import generate  # noqa: E402
+from pgcluster import FAST_LOAD, postgres_cluster  # noqa: E402
 
 BIN = Path(sys.executable).parent
 KPI_COLUMNS = [
@@ -343,40 +342,6 @@ def kpi_child(province: str, year: int) -> None:
     )
 
 
-@contextmanager
-def postgres_cluster():
-    """A throwaway PostgreSQL cluster on loopback (like .ci/run), stopped and removed at the end."""
-    pgbin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
-    root = Path(tempfile.mkdtemp(prefix="cchc-bench-pg."))
-    root.chmod(0o755)
-    data, sock = root / "data", root / "sock"
-    as_postgres = os.geteuid() == 0
-    for d in (data, sock):
-        d.mkdir()
-        if as_postgres:
-            shutil.chown(d, "postgres", "postgres")
-
-    def pg(cmd: str) -> None:
-        full = ["su", "postgres", "-c", cmd] if as_postgres else ["sh", "-c", cmd]
-        subprocess.run(full, check=True, capture_output=True)
-
-    pg(f"{pgbin}/initdb -D {data} -U postgres -A trust -E UTF8 --locale=C.UTF-8")
-    opts = (
-        f"-p {PG_PORT} -c listen_addresses=127.0.0.1 -k {sock} -c fsync=off -c synchronous_commit=off "
-        "-c full_page_writes=off -c shared_buffers=512MB -c max_wal_size=4GB -c work_mem=64MB"
-    )
-    pg(f"{pgbin}/pg_ctl -D {data} -l {sock}/pg.log -w start -o '{opts}'")
-    try:
-        for sql in ("CREATE ROLE cchc LOGIN PASSWORD 'cchc' CREATEDB", "CREATE DATABASE cchc OWNER cchc"):
-            subprocess.run(
-                ["psql", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "postgres", "-qc", sql], check=True
-            )
-        yield f"postgres://cchc:cchc@127.0.0.1:{PG_PORT}/cchc"
-    finally:
-        pg(f"{pgbin}/pg_ctl -D {data} -m fast stop")
-        shutil.rmtree(root, ignore_errors=True)
-
-
 # ---------------------------------------------------------------- report
 
 
@@ -462,7 +427,9 @@ def main() -> None:
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         runs.append(platform("SQLite", f"sqlite:///{db}", paths, args.rows, province, args.year))
     if not args.skip_postgres:
-        with postgres_cluster() as url:
+        with postgres_cluster(
+            PG_PORT, f"{FAST_LOAD} -c shared_buffers=512MB -c max_wal_size=4GB -c work_mem=64MB"
+        ) as url:
             runs.append(platform("PostgreSQL", url, paths, args.rows, province, args.year))
     text = report(args.rows, province, args.year, base, runs)
     print(text)

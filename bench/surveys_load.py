@@ -35,20 +35,21 @@ import base64
 import json
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 import zlib
-from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from pgcluster import postgres_cluster  # noqa: E402
+
 OUT = HERE / "out" / "surveys"
 BIN = Path(sys.executable).parent
 PG_PORT = int(os.environ.get("BENCH_SURVEYS_PG_PORT", "5534"))
@@ -75,43 +76,6 @@ def server_env(database_url: str) -> dict[str, str]:
         "CCHC_SURVEY_RATE_PER_UNIT": "1000000",
         "CCHC_LOG_LEVEL": "ERROR",
     }
-
-
-@contextmanager
-def postgres_cluster(port: int):
-    """A throwaway PostgreSQL cluster on 127.0.0.1:port with default durability (fsync and
-    synchronous commit on), stopped and removed at the end."""
-    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
-    if not candidates:
-        raise SystemExit(
-            "PostgreSQL binaries not found under /usr/lib/postgresql (apt-get install postgresql)"
-        )
-    pgbin = candidates[-1]
-    root = Path(tempfile.mkdtemp(prefix="cchc-surveys-pg."))
-    root.chmod(0o755)
-    data, sock = root / "data", root / "sock"
-    as_postgres = os.geteuid() == 0
-    for d in (data, sock):
-        d.mkdir()
-        if as_postgres:
-            shutil.chown(d, "postgres", "postgres")
-
-    def pg(cmd: str) -> None:
-        full = ["su", "postgres", "-c", cmd] if as_postgres else ["sh", "-c", cmd]
-        subprocess.run(full, check=True, capture_output=True)
-
-    pg(f"{pgbin}/initdb -D {data} -U postgres -A trust -E UTF8 --locale=C.UTF-8")
-    opts = f"-p {port} -c listen_addresses=127.0.0.1 -k {sock} -c max_connections=200 -c shared_buffers=256MB"
-    pg(f"{pgbin}/pg_ctl -D {data} -l {sock}/pg.log -w start -o '{opts}'")
-    try:
-        for sql in ("CREATE ROLE cchc LOGIN PASSWORD 'cchc' CREATEDB", "CREATE DATABASE cchc OWNER cchc"):
-            subprocess.run(
-                ["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-qc", sql], check=True
-            )
-        yield f"postgres://cchc:cchc@127.0.0.1:{port}/cchc"
-    finally:
-        pg(f"{pgbin}/pg_ctl -D {data} -m fast stop")
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def seed() -> None:
@@ -640,7 +604,9 @@ def main() -> None:
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         results.append(one_backend("SQLite", f"sqlite:///{db}", args))
     if args.backend in ("postgres", "both"):
-        with postgres_cluster(PG_PORT) as url:
+        with postgres_cluster(
+            PG_PORT, "-c max_connections=200 -c shared_buffers=256MB", "cchc-surveys-pg."
+        ) as url:
             results.append(one_backend("PostgreSQL", url, args))
     text = report(results, args)
     (OUT / "report.md").write_text(text, encoding="utf-8")

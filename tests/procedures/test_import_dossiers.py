@@ -336,6 +336,20 @@ def test_a_file_with_missing_columns_changes_nothing(catalogue, tmp_path, conten
     assert full_state() == before
 
 
+def test_a_csv_file_that_is_not_utf8_is_refused_and_changes_nothing(catalogue, tmp_path):
+    from django.core.management.base import CommandError
+
+    import_dossier_rows(tmp_path, ROWS)
+    before = full_state()
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(
+        ",".join(DOSSIER_COLUMNS).encode() + b"\nHS-9,A,P1,2021-03-01T09:00,,,,received,direct\xe9\n"
+    )
+    with pytest.raises(CommandError, match=r"latin1\.csv: not utf-8-sig text"):
+        call_command("import_dossiers", str(path))
+    assert full_state() == before
+
+
 def test_a_bad_line_in_json_lines_changes_nothing_and_keeps_the_rollups_and_indicators(catalogue, tmp_path):
     import_dossier_rows(tmp_path, ROWS)
     before = full_state()

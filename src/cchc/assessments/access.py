@@ -101,6 +101,18 @@ class RoundAccess:
     manage: bool = False  # open for units, set the deadline, remind, finalise many, publish
 
 
+def manages_round(scope: Scope, round_obj: Round) -> bool:
+    """Whether ``scope`` manages the round: a superuser, or a secretariat whose subtree holds
+    every unit of the round (a district's secretariat does not set the deadline of, or remind
+    the units of, a province-wide round)."""
+    return scope.superuser or (
+        scope.has(Role.SECRETARIAT)
+        and not Assessment.objects.filter(round=round_obj)
+        .exclude(scope.unit_q(Role.SECRETARIAT, "unit__"))
+        .exists()
+    )
+
+
 def get_round_for_user(user, round_id: int) -> tuple[Round, RoundAccess]:
     """A round is visible to whoever sees one of its assessments or holds the secretariat or
     leader role; it is managed by the secretariat (of the subtree holding its units)."""
@@ -109,14 +121,7 @@ def get_round_for_user(user, round_id: int) -> tuple[Round, RoundAccess]:
     except (Round.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     scope = scope_for(user)
-    # Managed by a secretariat whose subtree holds every unit of the round: a district's
-    # secretariat does not set the deadline of, or remind the units of, a province-wide round.
-    manage = scope.superuser or (
-        scope.has(Role.SECRETARIAT)
-        and not Assessment.objects.filter(round=round_obj)
-        .exclude(scope.unit_q(Role.SECRETARIAT, "unit__"))
-        .exists()
-    )
+    manage = manages_round(scope, round_obj)
     view = (
         manage
         or scope.has(Role.SECRETARIAT)

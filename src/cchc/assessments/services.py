@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cchc.assessments.access import access_for
+from cchc.assessments.access import access_for, manages_round
 from cchc.assessments.models import (
     Assessment,
     Evidence,
@@ -96,14 +96,8 @@ def open_round(
     round_obj, created = Round.objects.get_or_create(
         framework=framework, year=year, defaults={"deadline": deadline}
     )
-    foreign = (
-        scope is not None
-        and not created
-        and Assessment.objects.filter(round=round_obj)
-        .exclude(scope.unit_q(Role.SECRETARIAT, "unit__"))
-        .exists()
-    )
-    if deadline is not None and round_obj.deadline != deadline and not foreign:
+    may_set_deadline = scope is None or created or manages_round(scope, round_obj)
+    if deadline is not None and round_obj.deadline != deadline and may_set_deadline:
         round_obj.deadline = deadline
         round_obj.save(update_fields=["deadline"])
     if units is None:

@@ -31,9 +31,7 @@ or defaults); other inputs and SQLite use the Python path.
 from __future__ import annotations
 
 import copy
-import csv
 import datetime as dt
-import io
 import os
 from pathlib import Path
 
@@ -43,7 +41,14 @@ from django.utils import timezone
 
 from cchc.core.importing import ImportFailed, RowErrors
 from cchc.procedures import rules
-from cchc.procedures.importers import DOSSIER_COLUMNS, DOSSIER_FIELDS, DossierValidator, detect_format
+from cchc.procedures.importers import (
+    DOSSIER_COLUMNS,
+    DOSSIER_FIELDS,
+    DossierValidator,
+    csv_decode_error,
+    detect_format,
+    open_csv_reader,
+)
 from cchc.procedures.mapping import ColumnMapping
 from cchc.procedures.models import Dossier, DossierDay, Procedure, ProcedureUnit
 
@@ -125,16 +130,8 @@ def _stream(path: Path, mapping: ColumnMapping, validator: DossierValidator, pro
     """COPY the file's rows (stripped text of our columns, with the line number) into the
     staging table; returns the number of rows (blank lines skipped, as the Python path does)."""
     size = max(os.path.getsize(path), 1)
-    raw = open(path, "rb")  # noqa: SIM115 - closed below
+    raw, reader, header = open_csv_reader(path, mapping)
     try:
-        text = io.TextIOWrapper(raw, encoding=mapping.encoding, newline="")
-        reader = csv.reader(text, delimiter=mapping.delimiter)
-        try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
-            header = []
-        except UnicodeDecodeError as exc:
-            raise CommandError(f"{path}: not {mapping.encoding} text ({exc.reason})") from None
         missing = validator.missing_columns(header)
         if missing:
             raise ImportFailed(str(path), [f"line 1, column {c}: missing column" for c in missing])
@@ -163,9 +160,7 @@ def _stream(path: Path, mapping: ColumnMapping, validator: DossierValidator, pro
                         else:
                             done = True
                     except UnicodeDecodeError as exc:
-                        raise CommandError(
-                            f"{path}: line {reader.line_num + 1}: not {mapping.encoding} text ({exc.reason})"
-                        ) from None
+                        raise csv_decode_error(path, mapping, reader, exc) from None
                 n += taken
                 if progress:
                     progress("validating", 0.5 * raw.tell() / size, n)

@@ -124,11 +124,13 @@ def open_source(path: str | Path, mapping: ColumnMapping) -> Source:
     return _open_csv(path, mapping)
 
 
-def _open_csv(path: Path, mapping: ColumnMapping) -> Source:
-    size = max(os.path.getsize(path), 1)
-    raw = open(path, "rb")  # noqa: SIM115 - closed by Source.close
-    text = io.TextIOWrapper(raw, encoding=mapping.encoding, newline="")
-    reader = csv.reader(text, delimiter=mapping.delimiter)
+def open_csv_reader(path: Path, mapping: ColumnMapping):
+    """The binary file (the caller closes it; ``tell()`` gives the progress), a csv reader over
+    it in the mapping's encoding and delimiter, and the stripped header (read already)."""
+    raw = open(path, "rb")  # noqa: SIM115 - closed by the caller
+    reader = csv.reader(
+        io.TextIOWrapper(raw, encoding=mapping.encoding, newline=""), delimiter=mapping.delimiter
+    )
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -136,6 +138,16 @@ def _open_csv(path: Path, mapping: ColumnMapping) -> Source:
     except UnicodeDecodeError as exc:
         raw.close()
         raise CommandError(f"{path}: not {mapping.encoding} text ({exc.reason})") from None
+    return raw, reader, header
+
+
+def csv_decode_error(path: Path, mapping: ColumnMapping, reader, exc: UnicodeDecodeError) -> CommandError:
+    return CommandError(f"{path}: line {reader.line_num + 1}: not {mapping.encoding} text ({exc.reason})")
+
+
+def _open_csv(path: Path, mapping: ColumnMapping) -> Source:
+    size = max(os.path.getsize(path), 1)
+    raw, reader, header = open_csv_reader(path, mapping)
 
     def rows():
         try:
@@ -144,9 +156,7 @@ def _open_csv(path: Path, mapping: ColumnMapping) -> Source:
                     continue
                 yield reader.line_num, dict(zip(header, values, strict=False))
         except UnicodeDecodeError as exc:
-            raise CommandError(
-                f"{path}: line {reader.line_num + 1}: not {mapping.encoding} text ({exc.reason})"
-            ) from None
+            raise csv_decode_error(path, mapping, reader, exc) from None
 
     return Source(header, rows, lambda: raw.tell() / size if not raw.closed else 1.0, raw.close)
 
