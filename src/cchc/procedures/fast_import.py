@@ -33,6 +33,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import os
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.management.base import CommandError
@@ -55,9 +57,42 @@ from cchc.procedures.models import Dossier, DossierDay, Procedure, ProcedureUnit
 CHUNK = 100_000  # rows per COPY statement (progress is reported between them)
 FALLBACK_FETCH = 5000
 TZ = "Asia/Ho_Chi_Minh"
-RAW = "cchc_fd_raw"
-GOOD = "cchc_fd_good"
+RAW = "cchc_fd_raw"  # prefix: see _Staging
 BAD = "cchc_fd_bad"
+
+
+@dataclass(frozen=True)
+class _Staging:
+    """The staging tables that the SQL pass reads: UNLOGGED tables named after the server
+    process, not temporary ones, because PostgreSQL's parallel workers cannot read a session's
+    temporary tables and the checks of a big file run about 1.7× faster on two cores. They are
+    dropped at the end of the import, and those of a crashed import by the next one."""
+
+    raw: str
+    unit: str
+    proc: str
+    good: str
+
+    @classmethod
+    def for_connection(cls) -> _Staging:
+        pid = connection.connection.info.backend_pid
+        return cls(f"{RAW}_{pid}", f"cchc_fd_unit_{pid}", f"cchc_fd_proc_{pid}", f"cchc_fd_good_{pid}")
+
+    @property
+    def tables(self) -> str:
+        return f"{self.raw}, {self.unit}, {self.proc}, {self.good}"
+
+
+def _drop_stale_staging(cur) -> None:
+    """The staging tables of imports whose server process is gone (a crash, a kill)."""
+    cur.execute(
+        """SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relpersistence = 'u'
+          AND c.relname ~ '^cchc_fd_(raw|unit|proc|good)_[0-9]+$'
+          AND substring(c.relname from '[0-9]+$')::int NOT IN (SELECT pid FROM pg_stat_activity)"""
+    )
+    for (name,) in cur.fetchall():
+        cur.execute(f'DROP TABLE IF EXISTS "{name}"')
 
 
 def eligible(path: str | Path, mapping: ColumnMapping) -> bool:
@@ -71,48 +106,78 @@ def eligible(path: str | Path, mapping: ColumnMapping) -> bool:
 
 
 # -- SQL fragments ---------------------------------------------------------------------------------
+#
+# Moments are handled as integers: a local day is its *position* in the calendar arrays (see
+# :class:`_Calendars`), a moment the number of microseconds since local midnight of position 0.
+# Vietnam has kept UTC+07:00 since 1975, so the fast path covers the years from 1976 on: there a
+# local moment converts to an instant by adding a constant.
+
+US = 1_000_000
+DAY_US = 86_400 * US
+MOMENT_SHAPES = ("0000-00-00T00:00", "0000-00-00T00:00:00")
 
 
-def _ymd_ok(t: str) -> str:
-    """``t`` (already shaped ``YYYY-MM-DD…``) names a real day of 1900–2200."""
-    y, m, d = f"substr({t}, 1, 4)::int", f"substr({t}, 6, 2)::int", f"substr({t}, 9, 2)::int"
-    leap = f"((mod({y}, 4) = 0 AND mod({y}, 100) <> 0) OR mod({y}, 400) = 0)"
-    dim = f"CASE WHEN {m} IN (4, 6, 9, 11) THEN 30 WHEN {m} = 2 THEN CASE WHEN {leap} THEN 29 ELSE 28 END ELSE 31 END"
-    return f"({y} BETWEEN 1900 AND 2200 AND {m} BETWEEN 1 AND 12 AND {d} BETWEEN 1 AND {dim})"
+def _shapes() -> str:
+    """Every accepted shape of the row's moments and supplement count, digits written as 0:
+    ``received_at | due_at | finished_at | returned_at | supplement_requested_at |
+    supplement_received_at | supplement_count``. One ``translate`` and one hashed lookup check
+    that every moment is strict ISO 8601 (``YYYY-MM-DDTHH:MM[:SS]``; ``due_at`` may also be a
+    date alone) and the count whole digits: far cheaper than a regular expression per column."""
+    import itertools
+
+    moment, optional = list(MOMENT_SHAPES), ["", *MOMENT_SHAPES]
+    due = ["", "0000-00-00", *MOMENT_SHAPES]
+    count = ["", "0", "00", "000", "0000"]
+    shapes = (
+        "|".join(c) for c in itertools.product(moment, due, optional, optional, optional, optional, count)
+    )
+    return "'{" + ",".join(f'"{shape}"' for shape in shapes) + "}'::text[]"
 
 
-def _ts(t: str) -> str:
-    """A strict ISO 8601 local date-time (Vietnam time), or NULL for anything else (other
-    formats, offsets, fractions, errors: left to the Python validator). Nested CASEs so that no
-    cast runs on text that does not have the shape."""
+SHAPED_COLUMNS = (
+    "received_at",
+    "due_at",
+    "finished_at",
+    "returned_at",
+    "supplement_requested_at",
+    "supplement_received_at",
+    "supplement_count",
+)
+
+
+def _position(t: str, cal: _Calendars) -> str:
+    """The position of the day of ``t`` (digits already checked); 0 for a day that does not
+    exist (30 February) or lies outside the loaded years."""
+    return f"coalesce({cal.dix}[replace(left({t}, 10), '-', '')::int - {cal.dix_base}], 0)"
+
+
+def _time_of_day(t: str) -> str:
+    """Seconds since midnight of ``HH:MM[:SS]`` at offset 12 (digits already checked)."""
     return (
-        f"(CASE WHEN {t} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}(:[0-9]{{2}})?$' THEN "
-        f"CASE WHEN {_ymd_ok(t)} AND substr({t}, 12, 2)::int <= 23 AND substr({t}, 15, 2)::int <= 59 "
-        f"AND (length({t}) = 16 OR substr({t}, 18, 2)::int <= 59) "
-        f"THEN {t}::timestamp AT TIME ZONE '{TZ}' END END)"
+        f"(substr({t}, 12, 2)::int * 3600 + substr({t}, 15, 2)::int * 60 "
+        f"+ CASE WHEN length({t}) = 19 THEN substr({t}, 18, 2)::int ELSE 0 END)"
     )
 
 
-def _due(t: str) -> str:
-    """``due_at`` may also be a date alone: the end of that day."""
-    return (
-        f"(CASE WHEN {t} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' THEN "
-        f"CASE WHEN {_ymd_ok(t)} THEN (({t}::date + 1)::timestamp - interval '1 microsecond') "
-        f"AT TIME ZONE '{TZ}' END ELSE {_ts(t)} END)"
-    )
+def _time_ok(t: str) -> str:
+    return f"(substr({t}, 12, 2) <= '23' AND substr({t}, 15, 1) <= '5' AND substr({t}, 18, 1) <= '5')"
 
 
-def _wtb(s: str, e: str, c1: str, c2: str) -> str:
-    """Working time from local timestamp ``s`` to ``e`` (``s`` ≤ ``e``) in working days, 4
-    decimals half up: :meth:`cchc.workdays.calendar.WorkCalendar.working_time_between`. ``c1``
-    and ``c2`` are the calendar rows of their days; ``rt`` the province's settings."""
-    first = f"(CASE WHEN {c1}.working THEN greatest(0, extract(epoch FROM least({e}, {s}::date + rt.we) - greatest({s}, {s}::date + rt.ws))) ELSE 0 END)"  # noqa: E501
-    first_full = f"(CASE WHEN {c1}.working THEN greatest(0, extract(epoch FROM ({s}::date + rt.we) - greatest({s}, {s}::date + rt.ws))) ELSE 0 END)"  # noqa: E501
-    last = f"(CASE WHEN {c2}.working THEN greatest(0, extract(epoch FROM least({e}, {e}::date + rt.we) - ({e}::date + rt.ws))) ELSE 0 END)"  # noqa: E501
-    return (
-        f"round(CASE WHEN {s}::date = {e}::date THEN {first} / rt.dsec "
-        f"ELSE (({c2}.cum - {c2}.working::int) - {c1}.cum) + ({first_full} + {last}) / rt.dsec END, 4)"
-    )
+def _wtb(cal: _Calendars, p1: str, t1: str, p2: str, t2: str) -> str:
+    """Working time from (day position ``p1``, second ``t1``) to (``p2``, ``t2``), not before
+    it, in working days rounded to 4 decimals half up:
+    :meth:`cchc.workdays.calendar.WorkCalendar.working_time_between`. ``slot``, ``ws``, ``we``
+    and ``dsec`` are the unit's calendar row and working hours (seconds of the day)."""
+
+    def working(p: str) -> str:
+        return f"({cal.cum}[slot][{p}] - {cal.cum}[slot][{p} - 1])"
+
+    same_day = f"{working(p1)} * greatest(0, least({t2}, we) - greatest({t1}, ws))"
+    first = f"{working(p1)} * greatest(0, we - greatest({t1}, ws))"
+    last = f"{working(p2)} * greatest(0, least({t2}, we) - ws)"
+    whole = f"({cal.cum}[slot][{p2} - 1] - {cal.cum}[slot][{p1}])"
+    seconds = f"CASE WHEN {p1} = {p2} THEN {same_day} ELSE {whole} * dsec + {first} + {last} END"
+    return f"round(({seconds})::numeric / dsec, 4)"
 
 
 def _half_even_2(v: str) -> str:
@@ -126,7 +191,7 @@ def _half_even_2(v: str) -> str:
 # -- streaming the file ------------------------------------------------------------------------------
 
 
-def _stream(path: Path, mapping: ColumnMapping, validator: DossierValidator, progress) -> int:
+def _stream(path: Path, mapping: ColumnMapping, validator: DossierValidator, progress, st: _Staging) -> int:
     """COPY the file's rows (stripped text of our columns, with the line number) into the
     staging table; returns the number of rows (blank lines skipped, as the Python path does)."""
     size = max(os.path.getsize(path), 1)
@@ -143,7 +208,7 @@ def _stream(path: Path, mapping: ColumnMapping, validator: DossierValidator, pro
         done = False
         with connection.cursor() as cur:
             while not done:
-                with cur.cursor.copy(f"COPY {RAW} ({cols}) FROM STDIN") as copy:
+                with cur.cursor.copy(f"COPY {st.raw} ({cols}) FROM STDIN") as copy:
                     write = copy.write_row
                     taken = 0
                     try:
@@ -172,202 +237,282 @@ def _stream(path: Path, mapping: ColumnMapping, validator: DossierValidator, pro
 # -- the calendar ------------------------------------------------------------------------------------
 
 
-def _load_calendars(cur, validator: DossierValidator) -> None:
-    """Working days with ordinals (``cchc_fd_cal``: every day with its working flag and the
-    number of working days up to it; ``cchc_fd_wd``: the n-th working day) and the settings
-    (``cchc_fd_root``) of each province with dossiers in the file, over the years of the file
-    plus room for the longest time limit."""
-    cur.execute(
-        f"""SELECT split_part(btrim(u.path, '/'), '/', 1)::int, min(u.path),
-                   min(substr(r.received_at, 1, 4)) FILTER (WHERE r.received_at ~ '^[0-9]{{4}}-'),
-                   max(greatest(substr(r.received_at, 1, 4), substr(r.finished_at, 1, 4),
-                                substr(r.supplement_received_at, 1, 4)))
-                     FILTER (WHERE r.received_at ~ '^[0-9]{{4}}-')
-            FROM {RAW} r JOIN orgs_orgunit u ON u.code = r.unit_code GROUP BY 1"""  # noqa: S608
-    )
-    roots = cur.fetchall()
-    longest = Procedure.objects.exclude(processing_days=None).order_by("-processing_days")
-    longest = longest.values_list("processing_days", flat=True).first() or 0
-    cal_rows, wd_rows, root_rows = [], [], []
-    for root, path, first, last in roots:
-        if not first or not (first.isdigit() and last and last.isdigit()):
-            continue
-        y0 = max(int(first), 1900)
-        y1 = min(max(int(last), y0), 2200) + int(longest) // 240 + 2
-        cal = validator.calendar_for(path)
-        cal._ensure_years(y0, y1)
-        working = set(cal._ordinals)
-        cum = 0
-        for o in range(dt.date(y0, 1, 1).toordinal(), dt.date(y1, 12, 31).toordinal() + 1):
-            day = dt.date.fromordinal(o)
-            w = o in working
-            if w:
-                cum += 1
-                wd_rows.append((root, cum, day))
-            cal_rows.append((root, day, w, cum))
-        dsec = dt.datetime.combine(dt.date.min, cal.work_end) - dt.datetime.combine(
-            dt.date.min, cal.work_start
-        )
-        root_rows.append(
-            (
-                root,
-                cal.cutoff,
-                cal.clock_starts_next_day,
-                cal.work_start,
-                cal.work_end,
-                str(dsec.total_seconds()),
-            )
-        )
-    for table, rows, cols in (
-        ("cchc_fd_cal", cal_rows, "root, day, working, cum"),
-        ("cchc_fd_wd", wd_rows, "root, n, day"),
-        ("cchc_fd_root", root_rows, "root, cutoff, clock_next, ws, we, dsec"),
-    ):
-        with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-            for row in rows:
+class _Calendars:
+    """The working-day calendars of the provinces, as array constants inlined in the SQL (an
+    array subscript on a constant costs nanoseconds; a join per lookup cost microseconds).
+
+    Days are *positions*: position ``p`` is the day ``day0 + p`` (position 1 is the day before
+    the first loaded year, so that ``p - 1`` is always a valid subscript).
+
+    - ``dix[yyyymmdd - dix_base]``: the position of a calendar date, 0 for a date that does not
+      exist (``20250230``);
+    - ``cum[slot][p]``: working days from the first loaded day up to position ``p`` included
+      (a province's calendar is its ``slot``);
+    - ``wd[slot][n]``: the position of the ``n``-th working day (0 past the loaded years).
+
+    The units of each province, with their calendar slot and working hours, go to the temporary
+    staging table ``unit``; the procedures with their time limit in whole working days to
+    ``proc`` (:class:`_Staging`).
+    """
+
+    def __init__(self, cur, validator: DossierValidator, st: _Staging):
+        self.st = st
+        first, last = self._years(cur, st)
+        self.empty = first is None
+        first, last = first or 2000, last or 2000
+        longest = Procedure.objects.exclude(processing_days=None).order_by("-processing_days")
+        longest = longest.values_list("processing_days", flat=True).first() or 0
+        last = min(last + 1 + int(longest) // 240 + 1, 2200)
+        start = dt.date(first, 1, 1)
+        self.day0 = start - dt.timedelta(days=2)
+        self.years = (first, last)
+        n_days = (dt.date(last, 12, 31) - start).days + 1
+        # Positions 2 .. n_days + 1 are the loaded days, position 1 the day before them.
+        dix = [0] * ((last - first + 1) * 10000 + 1)
+        base = first * 10000 - 1
+        for i in range(n_days):
+            day = start + dt.timedelta(days=i)
+            dix[day.year * 10000 + day.month * 100 + day.day - base - 1] = i + 2  # 1-based in SQL
+        self.dix_base = base
+        self.dix = self._literal(dix)
+        slots: dict[str, tuple[int, tuple] | None] = {}
+        cum_rows: list[list[int]] = []
+        wd_rows: list[list[int]] = []
+        units = []
+        for code, (pk, path) in validator.units.items():
+            if validator.allowed_unit_ids is not None and pk not in validator.allowed_unit_ids:
+                continue  # not in the table: the Python validator explains why
+            root = path.strip("/").split("/")[0]
+            if root not in slots:
+                cal = validator.calendar_for(path)
+                slots[root] = None
+                if self._whole_seconds(cal):
+                    cal._ensure_years(first - 1, last)
+                    working = set(cal._ordinals)
+                    cum, days = [0], []
+                    for i in range(n_days):
+                        if start.toordinal() + i in working:
+                            days.append(i + 2)
+                        cum.append(len(days))
+                    cum_rows.append(cum)
+                    wd_rows.append(days)
+                    slots[root] = (len(cum_rows), self._settings(cal))
+            if slots[root] is not None:
+                slot, settings = slots[root]
+                units.append((code, pk, slot, *settings))
+        width = max((len(r) for r in wd_rows), default=1) or 1
+        wd_rows = [r + [0] * (width - len(r)) for r in wd_rows] or [[0]]
+        self.cum = self._literal(cum_rows or [[0, 0]])
+        self.wd = self._literal(wd_rows)
+        with cur.cursor.copy(
+            f"COPY {st.unit} (code, unit_id, slot, ws, we, dsec, cutoff, clock_next) FROM STDIN"
+        ) as copy:
+            for row in units:
                 copy.write_row(row)
-    cur.execute("ANALYZE cchc_fd_cal; ANALYZE cchc_fd_wd; ANALYZE cchc_fd_root")
+        procs = []
+        for code, info in validator.procedures.items():
+            days = info.days
+            whole = int(days) if days is not None and days == days.to_integral_value() else None
+            procs.append((code, info.id, whole))
+        with cur.cursor.copy(f"COPY {st.proc} (code, procedure_id, pdays) FROM STDIN") as copy:
+            for row in procs:
+                copy.write_row(row)
+        cur.execute(f"ANALYZE {st.unit}; ANALYZE {st.proc}")
+
+    @staticmethod
+    def _years(cur, st: _Staging) -> tuple[int | None, int | None]:
+        """The first and last year of receipt and finishing in the file (1976–2200: the years
+        of a constant UTC offset)."""
+        year = "CASE WHEN translate(left({c}, 4), '0123456789', '') = '' AND length({c}) >= 4 THEN left({c}, 4) END"
+        cur.execute(
+            f"SELECT min({year.format(c='received_at')}), "  # noqa: S608
+            f"max(greatest({year.format(c='received_at')}, {year.format(c='finished_at')})) FROM {st.raw}"
+        )
+        low, high = cur.fetchone()
+        if low is None:
+            return None, None
+        low, high = max(int(low), 1976), min(max(int(high), int(low)), 2200)
+        return (low, high) if low <= high else (None, None)
+
+    @staticmethod
+    def _whole_seconds(cal) -> bool:
+        times = [cal.work_start, cal.work_end] + ([cal.cutoff] if cal.cutoff else [])
+        return all(t.microsecond == 0 for t in times)
+
+    @staticmethod
+    def _settings(cal) -> tuple:
+        def sec(t: dt.time) -> int:
+            return t.hour * 3600 + t.minute * 60 + t.second
+
+        ws, we = sec(cal.work_start), sec(cal.work_end)
+        cutoff = sec(cal.cutoff) if cal.cutoff is not None else None
+        return ws, we, we - ws, cutoff, cal.clock_starts_next_day
+
+    @staticmethod
+    def _literal(values: list) -> str:
+        def body(v) -> str:
+            return "{" + ",".join(body(x) if isinstance(x, list) else str(int(x)) for x in v) + "}"
+
+        return f"('{body(values)}'::int[])"
+
+    def instant(self, us: str) -> str:
+        """The ``timestamptz`` of a moment in microseconds since position 0 (UTC+07:00)."""
+        midnight = dt.datetime.combine(self.day0, dt.time(), tzinfo=dt.timezone(dt.timedelta(hours=7)))
+        return f"(timestamptz '{midnight.isoformat()}' + {us} * interval '1 microsecond')"
+
+    def day(self, position: str) -> str:
+        return f"(date '{self.day0.isoformat()}' + {position})"
 
 
 # -- the pipeline ------------------------------------------------------------------------------------
 
 GOOD_COLUMNS = ["line", "code", *DOSSIER_FIELDS]
+TEMP_TABLES = f"{BAD}, cchc_fd_cls, cchc_fd_final, cchc_fd_old, cchc_fd_delta"
+# For the bulk statements of an import: JIT compiling costs seconds and saves nothing here;
+# parallel plans pay off on the staging tables (the defaults assume small OLTP queries).
+SESSION_SETTINGS = {"jit": "off", "parallel_setup_cost": "100", "parallel_tuple_cost": "0.001"}
 
 
-def _setup(cur) -> None:
+def _setup(cur, st: _Staging) -> None:
+    _drop_stale_staging(cur)
     text_cols = ", ".join(f"{c} text" for c in DOSSIER_COLUMNS)
+    settings = "".join(f"SET {name} = {value};" for name, value in SESSION_SETTINGS.items())
     cur.execute(
         f"""
-        DROP TABLE IF EXISTS {RAW}, {GOOD}, {BAD}, cchc_fd_cal, cchc_fd_wd, cchc_fd_root;
-        CREATE TEMP TABLE {RAW} (line int PRIMARY KEY, {text_cols});
-        CREATE TEMP TABLE cchc_fd_cal (root int, day date, working boolean, cum int, PRIMARY KEY (root, day));
-        CREATE TEMP TABLE cchc_fd_wd (root int, n int, day date, PRIMARY KEY (root, n));
-        CREATE TEMP TABLE cchc_fd_root (root int PRIMARY KEY, cutoff time, clock_next boolean,
-                                        ws time, we time, dsec numeric);
+        DROP TABLE IF EXISTS {TEMP_TABLES}, {st.tables};
+        CREATE UNLOGGED TABLE {st.raw} (line int PRIMARY KEY, {text_cols});
+        CREATE UNLOGGED TABLE {st.unit} (code text PRIMARY KEY, unit_id bigint, slot int, ws int, we int,
+                                         dsec int, cutoff int, clock_next boolean);
+        CREATE UNLOGGED TABLE {st.proc} (code text PRIMARY KEY, procedure_id bigint, pdays int);
         CREATE TEMP TABLE {BAD} (line int PRIMARY KEY);
+        {settings}
         """
     )
 
 
-def _teardown() -> None:
+def _teardown(st: _Staging) -> None:
+    resets = "".join(f"RESET {name};" for name in SESSION_SETTINGS)
     with connection.cursor() as cur:
-        cur.execute(
-            f"DROP TABLE IF EXISTS {RAW}, {GOOD}, {BAD}, cchc_fd_cal, cchc_fd_wd, cchc_fd_root, "
-            "cchc_fd_cls, cchc_fd_final, cchc_fd_old"
-        )
+        cur.execute(f"DROP TABLE IF EXISTS {TEMP_TABLES}, {st.tables}; {resets}")
 
 
-def _derive_sql(allowed: bool) -> str:
-    """The strictly valid rows with their derived values (the GOOD table)."""
+def _derive_sql(cal: _Calendars) -> str:
+    """The strictly valid rows with their derived values (the ``good`` staging table). Every staged row
+    that this does not take goes through the Python validator (:func:`_fallback`)."""
     statuses = ", ".join(f"'{s}'" for s in sorted(rules.STATUSES))
     resolved = ", ".join(f"'{s}'" for s in sorted(rules.RESOLVED_STATUSES))
     withdrawn = ", ".join(f"'{s}'" for s in sorted(rules.WITHDRAWN_STATUSES))
     opened = ", ".join(f"'{s}'" for s in sorted(rules.OPEN_STATUSES))
     flags = "('', '0', '1', 'true', 'True', 'false', 'False')"
-    allowed_check = "AND p.unit_id = ANY(%(allowed)s)" if allowed else ""
-    return f"""
-    CREATE TEMP TABLE {GOOD} AS
-    WITH p0 AS MATERIALIZED (
-      SELECT r.line, r.code, r.status, r.channel, r.supplement_count, u.id unit_id,
-             split_part(btrim(u.path, '/'), '/', 1)::int root, pr.id procedure_id,
-             pr.processing_days pdays,
-             r.received_at = '' raw_rec_empty, {_ts("r.received_at")} rec,
-             r.due_at = '' raw_due_empty, {_due("r.due_at")} due_given,
-             r.finished_at = '' raw_fin_empty, {_ts("r.finished_at")} fin,
-             r.returned_at = '' raw_ret_empty, {_ts("r.returned_at")} ret,
-             r.supplement_requested_at = '' raw_sreq_empty, {_ts("r.supplement_requested_at")} sreq,
-             r.supplement_received_at = '' raw_srec_empty, {_ts("r.supplement_received_at")} srec,
-             r.digitized IN {flags} AND r.paid_online IN {flags} AND r.apology_issued IN {flags} ok_flags,
-             r.digitized IN ('1', 'true', 'True') digitized,
-             r.paid_online IN ('1', 'true', 'True') paid_online,
-             r.apology_issued IN ('1', 'true', 'True') apology_issued
-      FROM {RAW} r
-      LEFT JOIN orgs_orgunit u ON u.code = r.unit_code
-      LEFT JOIN procedures_procedure pr ON pr.code = r.procedure_code
-    ), p AS (
-      SELECT p0.*,
-        (raw_due_empty OR due_given IS NOT NULL) ok_due,
-        (raw_fin_empty OR fin IS NOT NULL) ok_fin,
-        (raw_ret_empty OR ret IS NOT NULL) ok_ret,
-        (raw_sreq_empty OR sreq IS NOT NULL) ok_sreq,
-        (raw_srec_empty OR srec IS NOT NULL) ok_srec,
-        supplement_count ~ '^[0-9]{{0,4}}$' ok_count,
-        CASE WHEN supplement_count ~ '^[0-9]{{1,4}}$' THEN supplement_count::int ELSE 0 END scount
-      FROM p0
-    ), v AS (
-      SELECT p.* FROM p
-      WHERE p.code <> '' AND length(p.code) <= 100 AND p.unit_id IS NOT NULL {allowed_check}
-        AND p.procedure_id IS NOT NULL AND p.status IN ({statuses})
-        AND p.channel IN ('online', 'direct', 'postal')
-        AND p.rec IS NOT NULL AND p.ok_due AND p.ok_fin AND p.ok_ret AND p.ok_sreq AND p.ok_srec
-        AND p.ok_count AND p.ok_flags
-        -- the life-cycle constraints (cchc.procedures.rules.check_consistency)
-        AND NOT (p.status IN ({resolved}, {withdrawn}) AND p.fin IS NULL)
-        AND NOT (p.status IN ({opened}) AND p.fin IS NOT NULL)
-        AND NOT (p.fin IS NOT NULL AND p.fin < p.rec)
-        AND NOT (p.ret IS NOT NULL AND p.status <> 'returned')
-        AND NOT (p.ret IS NOT NULL AND p.fin IS NOT NULL AND p.ret < p.fin)
-        AND NOT (p.srec IS NOT NULL AND p.sreq IS NULL)
-        AND NOT (p.sreq IS NOT NULL AND p.sreq < p.rec)
-        AND NOT (p.sreq IS NOT NULL AND p.srec IS NOT NULL AND p.srec < p.sreq)
-        AND NOT (p.sreq IS NOT NULL AND p.scount < 1)
-        AND NOT (p.status = 'supplement' AND (p.sreq IS NULL OR p.srec IS NOT NULL))
-        -- what the fast path derives itself; the rest goes through Python
-        AND (p.due_given IS NOT NULL OR (p.pdays IS NOT NULL AND p.pdays = trunc(p.pdays)))
-        AND NOT (p.status IN ({resolved}) AND p.sreq IS NOT NULL AND p.sreq > p.fin)
-    ), l AS MATERIALIZED (
-      SELECT v.*, v.rec AT TIME ZONE '{TZ}' lrec, v.fin AT TIME ZONE '{TZ}' lfin,
-             v.sreq AT TIME ZONE '{TZ}' lsreq,
-             least(coalesce(v.srec, v.fin), v.fin) AT TIME ZONE '{TZ}' lback
-      FROM v
-    ), d AS MATERIALIZED (
-      SELECT l.*, rt.root rt_root,
-        coalesce(l.due_given,
-          ((wd.day + 1)::timestamp - interval '1 microsecond') AT TIME ZONE '{TZ}') due,
-        l.due_given IS NULL due_at_computed, wd.day due_day,
-        CASE WHEN l.status IN ({resolved}) THEN
-          {_half_even_2(f"greatest({_wtb('l.lrec', 'l.lfin', 'c1', 'c2')} - CASE WHEN l.sreq IS NULL THEN 0 ELSE {_wtb('l.lsreq', 'l.lback', 'c3', 'c4')} END, 0)")}
-        END processing_days,
-        (l.status NOT IN ({resolved}) OR (c1.day IS NOT NULL AND c2.day IS NOT NULL
-          AND (l.sreq IS NULL OR (c3.day IS NOT NULL AND c4.day IS NOT NULL)))) ok_cal
-      FROM l
-      LEFT JOIN cchc_fd_root rt ON rt.root = l.root
-      LEFT JOIN cchc_fd_cal c0 ON c0.root = l.root AND c0.day = l.lrec::date AND l.due_given IS NULL
-      LEFT JOIN cchc_fd_wd wd ON wd.root = l.root AND l.due_given IS NULL AND wd.n =
-        CASE WHEN c0.working AND NOT (rt.cutoff IS NOT NULL AND l.lrec::time > rt.cutoff)
-             THEN c0.cum ELSE c0.cum + 1 END
-        + greatest(CASE WHEN rt.clock_next THEN l.pdays ELSE l.pdays - 1 END, 0)::int
-      LEFT JOIN cchc_fd_cal c1 ON c1.root = l.root AND c1.day = l.lrec::date AND l.status IN ({resolved})
-      LEFT JOIN cchc_fd_cal c2 ON c2.root = l.root AND c2.day = l.lfin::date AND l.status IN ({resolved})
-      LEFT JOIN cchc_fd_cal c3 ON c3.root = l.root AND c3.day = l.lsreq::date AND l.status IN ({resolved})
-      LEFT JOIN cchc_fd_cal c4 ON c4.root = l.root AND c4.day = l.lback::date AND l.status IN ({resolved})
-    ), e AS (
-      SELECT d.*,
-        CASE WHEN d.sreq IS NULL OR (d.fin IS NOT NULL AND d.sreq > d.fin) THEN d.due
-             WHEN d.srec IS NOT NULL AND (d.fin IS NULL OR d.srec <= d.fin)
-               THEN d.due + greatest(extract(epoch FROM d.srec - d.sreq), 0) * interval '1 second'
-             WHEN d.fin IS NOT NULL
-               THEN d.due + greatest(extract(epoch FROM d.fin - d.sreq), 0) * interval '1 second'
-        END eff
-      FROM d WHERE d.due IS NOT NULL AND d.rt_root IS NOT NULL AND d.ok_cal
+    moments = {
+        "rec": "received_at",
+        "due": "due_at",
+        "fin": "finished_at",
+        "ret": "returned_at",
+        "sreq": "supplement_requested_at",
+        "srec": "supplement_received_at",
+    }
+    parsed = []
+    for short, col in moments.items():
+        parsed.append(f"CASE WHEN r.{col} = '' THEN NULL ELSE {_position(f'r.{col}', cal)} END {short}_p")
+        parsed.append(f"CASE WHEN length(r.{col}) >= 16 THEN {_time_of_day(f'r.{col}')} END {short}_t")
+        parsed.append(f"(length(r.{col}) < 16 OR {_time_ok(f'r.{col}')}) {short}_tok")
+    moment_us = []
+    for short in moments:
+        end_of_day = f"({short}_p + 1)::bigint * {DAY_US} - 1" if short == "due" else "NULL"
+        moment_us.append(
+            f"CASE WHEN {short}_p IS NULL THEN NULL WHEN {short}_t IS NULL THEN {end_of_day} "
+            f"ELSE ({short}_p::bigint * 86400 + {short}_t) * {US} END {short}"
+        )
+    valid = " AND ".join(f"coalesce({s}_p, 1) > 0 AND {s}_tok" for s in moments)
+    shaped = " || '|' || ".join(f"r.{c}" for c in SHAPED_COLUMNS)
+
+    def working(p: str) -> str:
+        return f"({cal.cum}[slot][{p}] - {cal.cum}[slot][{p} - 1])"
+
+    # The due date of a time limit in whole working days (WorkCalendar.add_working_days): the
+    # n-th working day, n counted from the day the receipt counts on.
+    first_n = (
+        f"CASE WHEN {working('rec_p')} = 1 AND NOT (cutoff IS NOT NULL AND rec_t > cutoff) "
+        f"THEN {cal.cum}[slot][rec_p] ELSE {cal.cum}[slot][rec_p] + 1 END"
     )
-    SELECT e.line, e.code, e.unit_id, e.procedure_id, e.rec received_at, e.due due_at, e.due_at_computed,
-      e.fin finished_at, e.ret returned_at, e.status::varchar(12) status, e.channel::varchar(8) channel,
-      e.sreq supplement_requested_at, e.srec supplement_received_at, e.scount::smallint supplement_count,
-      e.digitized, e.paid_online, e.apology_issued, e.eff effective_due_at,
+    due_n = f"{first_n} + greatest(CASE WHEN clock_next THEN pdays ELSE pdays - 1 END, 0)"
+    due_position = f"nullif({cal.wd}[slot][{due_n}], 0)"
+    back = "least(coalesce(srec, fin), fin) / 1000000"
+    spent = _wtb(cal, "rec_p", "rec_t", "fin_p", "fin_t")
+    pause = _wtb(cal, "sreq_p", "sreq_t", f"({back} / 86400)::int", f"({back} % 86400)::int")
+    processing = _half_even_2(f"greatest({spent} - CASE WHEN sreq IS NULL THEN 0 ELSE {pause} END, 0)")
+    return f"""
+    CREATE UNLOGGED TABLE {cal.st.good} AS
+    WITH a AS (
+      SELECT r.line, r.code, r.status, r.channel, r.supplement_count, r.digitized, r.paid_online,
+             r.apology_issued, u.unit_id, u.slot, u.ws, u.we, u.dsec, u.cutoff, u.clock_next,
+             p.procedure_id, p.pdays, {", ".join(parsed)}
+      FROM {cal.st.raw} r
+      JOIN {cal.st.unit} u ON u.code = r.unit_code
+      JOIN {cal.st.proc} p ON p.code = r.procedure_code
+      WHERE translate({shaped}, '0123456789', '0000000000') = ANY({_shapes()})
+        AND r.code <> '' AND length(r.code) <= 100
+        AND r.status IN ({statuses}) AND r.channel IN ('online', 'direct', 'postal')
+        AND r.digitized IN {flags} AND r.paid_online IN {flags} AND r.apology_issued IN {flags}
+      OFFSET 0
+    ), b AS (
+      SELECT a.*, {", ".join(moment_us)},
+             CASE WHEN a.supplement_count = '' THEN 0 ELSE a.supplement_count::int END scount
+      FROM a WHERE {valid}
+      OFFSET 0
+    ), c AS (
+      SELECT b.*,
+        coalesce(b.due, CASE WHEN b.pdays IS NOT NULL THEN ({due_position} + 1)::bigint * {DAY_US} - 1 END) due_at,
+        b.due IS NULL due_at_computed
+      FROM b
+      WHERE b.rec IS NOT NULL
+        -- the life-cycle constraints (cchc.procedures.rules.check_consistency)
+        AND NOT (b.status IN ({resolved}, {withdrawn}) AND b.fin IS NULL)
+        AND NOT (b.status IN ({opened}) AND b.fin IS NOT NULL)
+        AND NOT (b.fin IS NOT NULL AND b.fin < b.rec)
+        AND NOT (b.ret IS NOT NULL AND b.status <> 'returned')
+        AND NOT (b.ret IS NOT NULL AND b.fin IS NOT NULL AND b.ret < b.fin)
+        AND NOT (b.srec IS NOT NULL AND b.sreq IS NULL)
+        AND NOT (b.sreq IS NOT NULL AND b.sreq < b.rec)
+        AND NOT (b.sreq IS NOT NULL AND b.srec IS NOT NULL AND b.srec < b.sreq)
+        AND NOT (b.sreq IS NOT NULL AND b.scount < 1)
+        AND NOT (b.status = 'supplement' AND (b.sreq IS NULL OR b.srec IS NOT NULL))
+        -- what the fast path derives itself; the rest goes through Python
+        AND NOT (b.status IN ({resolved}) AND b.sreq IS NOT NULL AND b.sreq > b.fin)
+      OFFSET 0
+    ), e AS (
+      SELECT c.*,
+        CASE WHEN c.sreq IS NULL OR (c.fin IS NOT NULL AND c.sreq > c.fin) THEN c.due_at
+             WHEN c.srec IS NOT NULL AND (c.fin IS NULL OR c.srec <= c.fin)
+               THEN c.due_at + greatest(c.srec - c.sreq, 0)
+             WHEN c.fin IS NOT NULL THEN c.due_at + greatest(c.fin - c.sreq, 0)
+        END eff,
+        CASE WHEN c.status IN ({resolved}) THEN {processing} END processing_days
+      FROM c WHERE c.due_at > 0
+      OFFSET 0
+    )
+    SELECT e.line, e.code, e.unit_id, e.procedure_id, {cal.instant("e.rec")} received_at,
+      {cal.instant("e.due_at")} due_at, e.due_at_computed, {cal.instant("e.fin")} finished_at,
+      {cal.instant("e.ret")} returned_at, e.status::varchar(12) status, e.channel::varchar(8) channel,
+      {cal.instant("e.sreq")} supplement_requested_at, {cal.instant("e.srec")} supplement_received_at,
+      e.scount::smallint supplement_count,
+      e.digitized IN ('1', 'true', 'True') digitized, e.paid_online IN ('1', 'true', 'True') paid_online,
+      e.apology_issued IN ('1', 'true', 'True') apology_issued, {cal.instant("e.eff")} effective_due_at,
       (CASE WHEN e.status IN ({resolved}) THEN
         CASE WHEN e.scount > 1 OR e.fin > e.eff THEN 'late'
-             WHEN (e.fin AT TIME ZONE '{TZ}')::date < (e.eff AT TIME ZONE '{TZ}')::date THEN 'early'
+             WHEN e.fin / {DAY_US} < e.eff / {DAY_US} THEN 'early'
              ELSE 'on_time' END
        ELSE '' END)::varchar(8) outcome,
-      e.processing_days::numeric(8, 2) processing_days
+      e.processing_days::numeric(8, 2) processing_days,
+      {cal.day("e.rec_p")} received_day, {cal.day("e.fin_p")} finished_day
     FROM e
     """  # noqa: S608, E501
 
 
-def _fallback(validator: DossierValidator, skip_bad_rows: bool) -> tuple[RowErrors, int]:
+def _fallback(validator: DossierValidator, skip_bad_rows: bool, st: _Staging) -> tuple[RowErrors, int]:
     """The rows the SQL pass did not take, through the Python validator in line order: errors,
-    and the good ones (another date format, a deadline in hours …) added to the GOOD table."""
+    and the good ones (another date format, a deadline in hours …) added to the ``good`` staging table."""
     # The staged columns already carry our names: the validator reads them unmapped (the
     # mapping's date formats still apply).
     validator = copy.copy(validator)
@@ -380,8 +525,8 @@ def _fallback(validator: DossierValidator, skip_bad_rows: bool) -> tuple[RowErro
     with connection.connection.cursor(name=name) as rest:
         rest.itersize = FALLBACK_FETCH
         rest.execute(
-            f"SELECT r.line, {cols} FROM {RAW} r WHERE NOT EXISTS "  # noqa: S608
-            f"(SELECT 1 FROM {GOOD} g WHERE g.line = r.line) ORDER BY r.line"
+            f"SELECT r.line, {cols} FROM {st.raw} r WHERE NOT EXISTS "  # noqa: S608
+            f"(SELECT 1 FROM {st.good} g WHERE g.line = r.line) ORDER BY r.line"
         )
         good, bad_lines = [], []
         for values in rest:
@@ -395,15 +540,15 @@ def _fallback(validator: DossierValidator, skip_bad_rows: bool) -> tuple[RowErro
             elif skip_bad_rows or not errors:
                 good.append(tuple(getattr(row, c) for c in GOOD_COLUMNS))
             if len(good) >= FALLBACK_FETCH or len(bad_lines) >= FALLBACK_FETCH:
-                _flush_fallback(good, bad_lines)
-        _flush_fallback(good, bad_lines)
+                _flush_fallback(good, bad_lines, st)
+        _flush_fallback(good, bad_lines, st)
     return errors, bad
 
 
-def _flush_fallback(good: list, bad_lines: list) -> None:
+def _flush_fallback(good: list, bad_lines: list, st: _Staging) -> None:
     with connection.connection.cursor() as cur:
         if good:
-            with cur.copy(f"COPY {GOOD} ({', '.join(GOOD_COLUMNS)}) FROM STDIN") as copy:
+            with cur.copy(f"COPY {st.good} ({', '.join(GOOD_COLUMNS)}) FROM STDIN") as copy:
                 for row in good:
                     copy.write_row(row)
         if bad_lines:
@@ -414,8 +559,10 @@ def _flush_fallback(good: list, bad_lines: list) -> None:
     bad_lines.clear()
 
 
-def _contribution_sql(src: str, sign: str) -> str:
-    """The rollup increments of the dossiers in ``src`` (cchc.procedures.rollups.contributions)."""
+def _contribution_sql(src: str, sign: str, *, derived_days: bool) -> str:
+    """The rollup increments of the dossiers in ``src`` (cchc.procedures.rollups.contributions).
+    ``derived_days``: ``src`` has the local days of receipt and finishing that the SQL pass
+    derived (``received_day``, ``finished_day``; empty for the rows the Python validator took)."""
     resolved = ", ".join(f"'{s}'" for s in sorted(rules.RESOLVED_STATUSES))
     withdrawn = ", ".join(f"'{s}'" for s in sorted(rules.WITHDRAWN_STATUSES))
     zero = {c: "0" for c in DossierDay.COUNTERS}
@@ -439,38 +586,42 @@ def _contribution_sql(src: str, sign: str) -> str:
         withdrawn=f"(status IN ({withdrawn}))::int",
     )
 
+    def day(moment: str, derived: str) -> str:
+        local = f"({moment} AT TIME ZONE '{TZ}')::date"
+        return f"coalesce({derived}, {local})" if derived_days else local
+
     def sel(values, day, where):
         counters = ", ".join(f"{sign}({values[c]}) {c}" for c in DossierDay.COUNTERS)
         return f"SELECT unit_id, procedure_id, {day} AS day, {counters} FROM {src} {where}"  # noqa: S608
 
     return (
-        sel(rec, f"(received_at AT TIME ZONE '{TZ}')::date", "")
+        sel(rec, day("received_at", "received_day"), "")
         + " UNION ALL "
         + sel(
             fin,
-            f"(finished_at AT TIME ZONE '{TZ}')::date",
+            day("finished_at", "finished_day"),
             f"WHERE finished_at IS NOT NULL AND status IN ({resolved}, {withdrawn})",
         )
     )
 
 
-def _load(cur, result) -> tuple[dt.date, dt.date] | None:
-    """Classify, adjust the rollups, upsert, link. Returns the first and last touched day."""
+def _classify_repeated(cur, result, good: str) -> tuple[str, str]:
+    """A file that repeats dossier codes: each row against the previous line of its code (the
+    stored dossier for the first), as the Python path counts them. Returns the tables of the
+    net changes (the last line of each changed code) and of the stored rows they replace."""
     table = Dossier._meta.db_table
     fields = DOSSIER_FIELDS
     same = " AND ".join(f"c.{f} IS NOT DISTINCT FROM c.prev_{f}" for f in fields)
     prev = ", ".join(
         f"CASE WHEN lag(g.line) OVER w IS NULL THEN s.{f} ELSE lag(g.{f}) OVER w END prev_{f}" for f in fields
     )
-    cur.execute("DROP TABLE IF EXISTS cchc_fd_cls, cchc_fd_final, cchc_fd_old")
-    # Each row against the previous line of the same code, or the stored dossier for the first.
     cur.execute(
         f"""CREATE TEMP TABLE cchc_fd_cls AS
         SELECT c.*, CASE WHEN NOT c.has_prev THEN 'created' WHEN {same} THEN 'unchanged'
                          ELSE 'updated' END kind
         FROM (SELECT g.*, (lag(g.line) OVER w IS NOT NULL OR s.id IS NOT NULL) has_prev,
                      (lead(g.line) OVER w IS NULL) is_last, s.id stored_id, {prev}
-              FROM {GOOD} g LEFT JOIN {table} s ON s.code = g.code
+              FROM {good} g LEFT JOIN {table} s ON s.code = g.code
               WINDOW w AS (PARTITION BY g.code ORDER BY g.line)) c"""  # noqa: S608
     )
     cur.execute("SELECT kind, count(*) FROM cchc_fd_cls GROUP BY kind")
@@ -478,9 +629,6 @@ def _load(cur, result) -> tuple[dt.date, dt.date] | None:
     result.created = counts.get("created", 0)
     result.updated = counts.get("updated", 0)
     result.unchanged = counts.get("unchanged", 0)
-    if not (result.created or result.updated):
-        return None
-    # The net change per code: the last line against the stored dossier.
     cur.execute(
         f"""CREATE TEMP TABLE cchc_fd_final AS
         SELECT c.* FROM cchc_fd_cls c WHERE c.is_last AND EXISTS
@@ -488,50 +636,128 @@ def _load(cur, result) -> tuple[dt.date, dt.date] | None:
         CREATE TEMP TABLE cchc_fd_old AS
         SELECT s.* FROM {table} s JOIN cchc_fd_final f ON f.stored_id = s.id"""  # noqa: S608
     )
+    return "cchc_fd_final", "SELECT * FROM cchc_fd_cls WHERE kind <> 'unchanged'"
+
+
+def _classify(cur, result, good: str) -> tuple[str, str]:
+    """Each row of a file without repeated codes against its stored dossier: created, updated
+    or unchanged. Returns the table of the rows to write and the query of the rows whose
+    procedure and unit are linked; ``cchc_fd_old`` holds the stored rows they replace."""
+    table = Dossier._meta.db_table
+    same = " AND ".join(f"s.{f} IS NOT DISTINCT FROM g.{f}" for f in DOSSIER_FIELDS)
+    cur.execute(
+        f"""CREATE TEMP TABLE cchc_fd_old AS
+        SELECT s.*, {same} AS same FROM {table} s JOIN {good} g ON g.code = s.code"""  # noqa: S608
+    )
+    counts = f"SELECT (SELECT count(*) FROM {good}), count(*), count(*) FILTER (WHERE same) FROM cchc_fd_old"  # noqa: S608
+    cur.execute(counts)
+    rows, stored, unchanged = cur.fetchone()
+    result.created, result.updated, result.unchanged = rows - stored, stored - unchanged, unchanged
+    changed = good
+    if unchanged:
+        cur.execute(
+            f"""CREATE TEMP TABLE cchc_fd_final AS SELECT g.* FROM {good} g
+            WHERE NOT EXISTS (SELECT 1 FROM cchc_fd_old o WHERE o.code = g.code AND o.same);
+            DELETE FROM cchc_fd_old WHERE same"""  # noqa: S608
+        )
+        changed = "cchc_fd_final"
+    return changed, f"SELECT * FROM {changed}"  # noqa: S608
+
+
+# A load that writes at least this many rows, and at least half as many as the table holds,
+# rebuilds the table's secondary indexes instead of maintaining them row by row (as pg_restore
+# does): an index built by one sort costs a fraction of a million random insertions. The indexes
+# that back constraints (the primary key, the natural key that ON CONFLICT uses) stay.
+BULK_ROWS = 100_000
+
+
+@contextmanager
+def _bulk_indexes(cur, table: str, rows: int):
+    """Drop the secondary indexes of ``table`` for a big load and build them again at the end,
+    inside the import's transaction (a failed import gets them back by rolling back). Until
+    the import commits, other sessions wait to read the table: big loads are for the night."""
+    cur.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+    stored = max(cur.fetchone()[0], 0)
+    if rows < BULK_ROWS or rows < stored / 2:
+        yield
+        return
+    cur.execute(
+        """SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i
+        JOIN pg_class c ON c.oid = i.indexrelid
+        WHERE i.indrelid = %s::regclass AND NOT i.indisprimary
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+        ORDER BY c.relname""",
+        [table],
+    )
+    indexes = cur.fetchall()
+    for name, _ddl in indexes:
+        cur.execute(f'DROP INDEX "{name}"')
+    yield
+    cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    for _name, ddl in indexes:
+        cur.execute(ddl)
+
+
+def _load(cur, result, good: str) -> tuple[dt.date, dt.date] | None:
+    """Classify, adjust the rollups, upsert, link. Returns the first and last touched day."""
+    table = Dossier._meta.db_table
+    fields = DOSSIER_FIELDS
+    cur.execute(f"SELECT EXISTS (SELECT 1 FROM {good} GROUP BY code HAVING count(*) > 1)")  # noqa: S608
+    if cur.fetchone()[0]:
+        final, linked = _classify_repeated(cur, result, good)
+    else:
+        final, linked = _classify(cur, result, good)
+    if not (result.created or result.updated):
+        return None
     counters = ", ".join(DossierDay.COUNTERS)
     sums = ", ".join(f"sum({c}) {c}" for c in DossierDay.COUNTERS)
     nonzero = " OR ".join(f"sum({c}) <> 0" for c in DossierDay.COUNTERS)
     updates = ", ".join(f"{c} = t.{c} + excluded.{c}" for c in DossierDay.COUNTERS)
     day_table = DossierDay._meta.db_table
+    written = result.created + result.updated
+    # The increments first (a parallel plan when the rows come from the staging table), then one
+    # upsert in key order (neighbouring index entries, not a million random ones).
+    cur.execute("SELECT EXISTS (SELECT 1 FROM cchc_fd_old)")
+    replaced = cur.fetchone()[0]
+    contributions = _contribution_sql(final, "+", derived_days=True)
+    if replaced:
+        contributions += f" UNION ALL {_contribution_sql('cchc_fd_old', '-', derived_days=False)}"
     cur.execute(
-        f"""INSERT INTO {day_table} AS t (unit_id, procedure_id, day, {counters})
-        SELECT unit_id, procedure_id, day, {sums} FROM (
-          {_contribution_sql("cchc_fd_final", "+")} UNION ALL {_contribution_sql("cchc_fd_old", "-")}
-        ) x GROUP BY unit_id, procedure_id, day HAVING {nonzero}
-        ON CONFLICT (unit_id, procedure_id, day) DO UPDATE SET {updates}"""  # noqa: S608
+        f"""DROP TABLE IF EXISTS cchc_fd_delta;
+        CREATE TEMP TABLE cchc_fd_delta AS SELECT unit_id, procedure_id, day, {sums}
+        FROM ({contributions}) x GROUP BY unit_id, procedure_id, day HAVING {nonzero}"""  # noqa: S608
     )
+    with _bulk_indexes(cur, day_table, written):
+        cur.execute(
+            f"""INSERT INTO {day_table} AS t (unit_id, procedure_id, day, {counters})
+            SELECT unit_id, procedure_id, day, {counters} FROM cchc_fd_delta ORDER BY unit_id, procedure_id, day
+            ON CONFLICT (unit_id, procedure_id, day) DO UPDATE SET {updates}"""  # noqa: S608
+        )
     cols = ", ".join(["code", *fields, "imported_at"])
     sets = ", ".join(f"{c} = excluded.{c}" for c in [*fields, "imported_at"])
     differs = " OR ".join(f"t.{c} IS DISTINCT FROM excluded.{c}" for c in fields)
-    cur.execute(
-        f"""INSERT INTO {table} AS t ({cols})
-        SELECT code, {", ".join(fields)}, %s FROM cchc_fd_final
+    with _bulk_indexes(cur, table, written):
+        cur.execute(
+            f"""INSERT INTO {table} AS t ({cols})
+        SELECT code, {", ".join(fields)}, %s FROM {final}
         ON CONFLICT (code) DO UPDATE SET {sets} WHERE {differs}""",  # noqa: S608
-        [timezone.now()],
-    )
+            [timezone.now()],
+        )
     links = ProcedureUnit._meta.db_table
     cur.execute(
         f"""INSERT INTO {links} (procedure_id, unit_id, has_dossiers, linked_by_admin)
-        SELECT DISTINCT procedure_id, unit_id, true, false FROM cchc_fd_cls WHERE kind <> 'unchanged'
+        SELECT DISTINCT procedure_id, unit_id, true, false FROM ({linked}) l
         ON CONFLICT (procedure_id, unit_id) DO UPDATE SET has_dossiers = true"""  # noqa: S608
     )
-    # The days whose KPIs changed: from receipt to finishing (an open dossier: until today),
-    # of each changed row and of what it replaced.
-    today = timezone.localdate()
-    span = f"""SELECT (received_at AT TIME ZONE '{TZ}')::date a,
-                      greatest((received_at AT TIME ZONE '{TZ}')::date,
-                               coalesce((finished_at AT TIME ZONE '{TZ}')::date, %(today)s)) b"""
-    prev_span = f"""SELECT (prev_received_at AT TIME ZONE '{TZ}')::date a,
-                      greatest((prev_received_at AT TIME ZONE '{TZ}')::date,
-                               coalesce((prev_finished_at AT TIME ZONE '{TZ}')::date, %(today)s)) b"""
+    # The days whose KPIs changed: from receipt to finishing (an open dossier: until today), of
+    # each written row and of the stored row it replaced.
+    span = "SELECT min(received_at) a, max(greatest(received_at, coalesce(finished_at, %(now)s))) b FROM"
     cur.execute(
-        f"""SELECT min(a), max(b) FROM (
-          {span} FROM cchc_fd_cls WHERE kind <> 'unchanged'
-          UNION ALL {prev_span} FROM cchc_fd_cls WHERE kind = 'updated') x""",  # noqa: S608
-        {"today": today},
+        f"SELECT min(a), max(b) FROM ({span} {final} UNION ALL {span} cchc_fd_old) x",  # noqa: S608
+        {"now": timezone.now()},
     )
     first, last = cur.fetchone()
-    return first, last
+    return rules.local_day(first), rules.local_day(last)
 
 
 def import_csv(
@@ -551,18 +777,18 @@ def import_csv(
     path = Path(path)
     if not path.exists():
         raise CommandError(f"{path}: file not found")
+    connection.ensure_connection()
+    st = _Staging.for_connection()
     try:
         with connection.cursor() as cur:
-            _setup(cur)
-        n = _stream(path, mapping, validator, progress)
+            _setup(cur, st)
+        n = _stream(path, mapping, validator, progress, st)
         with connection.cursor() as cur:
-            cur.execute(f"ANALYZE {RAW}")
-            _load_calendars(cur, validator)
-            allowed = validator.allowed_unit_ids is not None
-            cur.execute(_derive_sql(allowed), {"allowed": sorted(validator.allowed_unit_ids or [])})
-            cur.execute(f"CREATE INDEX ON {GOOD} (line)")
+            cur.execute(f"ANALYZE {st.raw}")
+            cur.execute(_derive_sql(_Calendars(cur, validator, st)))
+            cur.execute(f"CREATE INDEX ON {st.good} (line)")
         with transaction.atomic():
-            errors, bad = _fallback(validator, skip_bad_rows)
+            errors, bad = _fallback(validator, skip_bad_rows, st)
         if progress:
             progress("validating", 1.0, n)
         more = len(errors.items) - max_errors
@@ -571,11 +797,11 @@ def import_csv(
             raise ImportFailed(str(path), listed)
         result = result_cls(bad=bad, errors=listed)
         with transaction.atomic(), connection.cursor() as cur:
-            cur.execute(f"SELECT count(*) FROM {GOOD}")  # noqa: S608
+            cur.execute(f"SELECT count(*) FROM {st.good}")  # noqa: S608
             result.rows = cur.fetchone()[0]
             if progress:
                 progress("loading", 0.0, result.rows)
-            span = _load(cur, result)
+            span = _load(cur, result, st.good)
             if progress:
                 progress("loading", 1.0, result.rows)
             if span is not None:
@@ -585,10 +811,10 @@ def import_csv(
                     if progress:
                         progress("indicators", 1.0, result.rows)
                     write_indicator_values(months)
-        if result.created > 100000:
+        if result.created + result.updated >= BULK_ROWS:
             with connection.cursor() as cur:
-                cur.execute(f"ANALYZE {Dossier._meta.db_table}")
+                cur.execute(f"ANALYZE {Dossier._meta.db_table}; ANALYZE {DossierDay._meta.db_table}")
         return result
     finally:
         if connection.connection is not None and not connection.needs_rollback:
-            _teardown()
+            _teardown(st)

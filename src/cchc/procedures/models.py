@@ -125,11 +125,25 @@ class Outcome(models.TextChoices):
 
 class Dossier(models.Model):
     code = models.CharField(_("mã hồ sơ"), max_length=100, unique=True)
+    # No database foreign keys on the two fact tables (Dossier, DossierDay): a per-row FK trigger
+    # costs more than the whole rest of a bulk import. The imports resolve every unit and
+    # procedure code by join before writing, and Django still applies on_delete (PROTECT here,
+    # CASCADE on the rollups) when a unit or procedure is deleted. ``unit`` has no index of its
+    # own: the composite indexes below start with it.
     unit = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("đơn vị")
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        verbose_name=_("đơn vị"),
+        db_constraint=False,
+        db_index=False,
     )
     procedure = models.ForeignKey(
-        Procedure, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("thủ tục")
+        Procedure,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        verbose_name=_("thủ tục"),
+        db_constraint=False,
     )
     received_at = models.DateTimeField(_("ngày tiếp nhận"))
     due_at = models.DateTimeField(_("ngày hẹn trả"))
@@ -191,8 +205,11 @@ class DossierDay(models.Model):
     ``late_without_apology`` and ``processing_days_sum`` on the day of finishing (resolved or
     returned); ``withdrawn`` on the day a dossier was rejected, withdrawn or cancelled."""
 
-    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    # See Dossier.unit: no database foreign keys; the unique constraint indexes ``unit`` first.
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     day = models.DateField()
     received = models.IntegerField(default=0)
     received_online = models.IntegerField(default=0)
