@@ -213,3 +213,140 @@ def test_a_renaming_mapping_and_a_date_format_keep_the_fast_path(catalogue, tmp_
     clear()
     assert run([path], fast=True, mapping_path=mapping) == slow
     assert python_calls == [2]
+
+
+@pytest.fixture
+def streams(monkeypatch):
+    """Which way each file was staged: 'server' (sent as it is to COPY … FORMAT csv) or
+    'python' (read with Python's csv module)."""
+    from cchc.procedures import fast_import
+
+    used = []
+    original = fast_import._stream_server
+
+    def spy(*args, **kwargs):
+        n = original(*args, **kwargs)
+        used.append("python" if n is None else "server")
+        return n
+
+    monkeypatch.setattr(fast_import, "_stream_server", spy)
+    return used
+
+
+def write_text(path: Path, lines: list[str], newline: str = "\n") -> Path:
+    path.write_bytes(newline.join(lines).encode("utf-8") + newline.encode())
+    return path
+
+
+def test_files_the_server_reads_and_files_python_reads_load_alike(catalogue, tmp_path, streams):
+    rows = generated(tmp_path, 60)
+    header = [*DOSSIER_COLUMNS, "note"]  # an extra column: ignored
+    plain = [",".join([*(r[c] for c in DOSSIER_COLUMNS), "x"]) for r in rows]
+    plain[3] = plain[3].replace(rows[3]["code"], f" {rows[3]['code']}  ")  # stripped by Python
+    plain[4] = ",".join([""] * len(header))  # a row of empty values: skipped
+    variants = {
+        "lf": (plain, "\n", "server"),
+        "crlf": (plain, "\r\n", "server"),
+        "a quoted field": ([*plain[:7], plain[7].replace(",x", ',"x, y"')], "\n", "python"),
+        "a short row": ([*plain[:9], plain[9].rsplit(",", 3)[0]], "\n", "python"),
+        "a blank line": ([*plain[:5], "", *plain[5:]], "\n", "python"),
+        "the end-of-data mark": ([*plain[:5], "\\.", *plain[5:]], "\n", "python"),
+    }
+    for name, (lines, newline, expected) in variants.items():
+        path = write_text(tmp_path / f"{name}.csv", [",".join(header), *lines], newline)
+        clear()
+        try:
+            slow = run([path], fast=False)
+        except ImportFailed as exc:
+            slow = exc.items
+        clear()
+        streams.clear()
+        try:
+            fast = run([path], fast=True)
+        except ImportFailed as exc:
+            fast = exc.items
+        assert fast == slow, name
+        assert streams == [expected], name
+    # the short row and the end-of-data mark are reported with their line numbers
+    assert any(item.startswith("line 7,") for item in fast)
+
+
+def test_a_big_load_rebuilds_the_indexes(catalogue, tmp_path, monkeypatch):
+    from cchc.procedures import fast_import
+
+    def indexes() -> set[tuple[str, str]]:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN (%s, %s)",
+                [Dossier._meta.db_table, DossierDay._meta.db_table],
+            )
+            return set(cur.fetchall())
+
+    before = indexes()
+    path = write_csv(tmp_path / "all.csv", DOSSIER_COLUMNS, generated(tmp_path, 120))
+    slow = run([path], fast=False)
+    clear()
+    monkeypatch.setattr(fast_import, "BULK_ROWS", 10)  # 120 rows into an empty table: a bulk load
+    assert run([path], fast=True) == slow
+    assert indexes() == before
+    monkeypatch.setattr(fast_import, "BULK_ROWS", 10_000)
+
+
+def test_stale_staging_tables_are_dropped(catalogue, tmp_path):
+    with connection.cursor() as cur:
+        cur.execute("CREATE UNLOGGED TABLE cchc_fd_file_2147480000 (line int)")
+        cur.execute("CREATE UNLOGGED TABLE cchc_fd_good_2147480000 (line int)")
+    import_dossiers(write_csv(tmp_path / "a.csv", DOSSIER_COLUMNS, generated(tmp_path, 5)))
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_class WHERE relname LIKE 'cchc\\_fd\\_%%'")
+        assert cur.fetchone()[0] == 0  # neither the stale tables nor this import's
+
+
+@pytest.mark.parametrize("cutoff, next_day", [(None, False), ("16:00", True), ("11:00", False)])
+def test_computed_deadlines_follow_the_province_settings(catalogue, tmp_path, cutoff, next_day, python_calls):
+    import datetime as dt
+
+    from cchc.workdays.models import CalendarSettings
+
+    CalendarSettings.objects.create(
+        province=catalogue.P,
+        afternoon_cutoff=dt.time.fromisoformat(cutoff) if cutoff else None,
+        clock_starts_next_day=next_day,
+        work_start=dt.time(8, 0),
+        work_end=dt.time(16, 30),
+    )
+    rows = [dict(r, due_at="") for r in generated(tmp_path, 120)]
+    path = write_csv(tmp_path / "due.csv", DOSSIER_COLUMNS, rows)
+    slow = run([path], fast=False)
+    clear()
+    python_calls.clear()
+    assert run([path], fast=True) == slow
+    assert python_calls == []  # every row derived in SQL
+
+
+def test_years_before_1976_go_through_python_alike(catalogue, tmp_path, python_calls):
+    rows = generated(tmp_path, 30)
+    for r in rows[:3]:
+        for col in ("received_at", "due_at", "finished_at", "returned_at"):
+            if r[col]:
+                r[col] = "1970" + r[col][4:]
+    path = write_csv(tmp_path / "old.csv", DOSSIER_COLUMNS, rows)
+    slow = run([path], fast=False)
+    clear()
+    python_calls.clear()
+    assert run([path], fast=True) == slow
+    assert python_calls == [2, 3, 4]
+
+
+def test_a_unit_or_procedure_with_dossiers_cannot_be_deleted(catalogue, tmp_path):
+    from django.db.models import ProtectedError
+
+    from cchc.orgs.models import OrgUnit
+    from cchc.procedures.models import Procedure
+
+    import_dossiers(write_csv(tmp_path / "a.csv", DOSSIER_COLUMNS, generated(tmp_path, 20)))
+    d = Dossier.objects.select_related("unit", "procedure").first()
+    with pytest.raises(ProtectedError):
+        OrgUnit.objects.get(pk=d.unit_id).delete()
+    with pytest.raises(ProtectedError):
+        Procedure.objects.get(pk=d.procedure_id).delete()
