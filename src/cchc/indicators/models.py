@@ -48,11 +48,17 @@ class PeriodKind(models.TextChoices):
 
 
 class IndicatorValue(models.Model):
+    # No single-column indexes on the two keys: the unique constraint starts with ``indicator``
+    # and the index below with ``unit`` (an import writes hundreds of thousands of values).
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("chỉ tiêu")
+        Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("chỉ tiêu"), db_index=False
     )
     unit = models.ForeignKey(
-        OrgUnit, on_delete=models.CASCADE, related_name="indicator_values", verbose_name=_("đơn vị")
+        OrgUnit,
+        on_delete=models.CASCADE,
+        related_name="indicator_values",
+        verbose_name=_("đơn vị"),
+        db_index=False,
     )
     period_kind = models.CharField(
         _("loại kỳ"), max_length=10, choices=PeriodKind.choices, default=PeriodKind.YEAR

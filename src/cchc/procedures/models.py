@@ -178,7 +178,9 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["unit", "received_at"], name="dossier_unit_received"),
             models.Index(fields=["unit", "finished_at"], name="dossier_unit_finished"),
-            models.Index(fields=["unit", "outcome", "finished_at"], name="dossier_unit_outcome"),
+            # The late dossiers (the drill-down behind resolved_late): a partial index, a tenth
+            # of the table's size.
+            models.Index(fields=["unit", "finished_at"], name="dossier_unit_late", condition=Q(outcome="late")),
             # Open dossiers (the in-progress/overdue drill-down at "now"): a small partial index.
             models.Index(
                 fields=["unit", "due_at"], name="dossier_open_due", condition=Q(finished_at__isnull=True)
