@@ -16,7 +16,7 @@ from cchc.core.importing import ImportFailed
 from cchc.indicators.models import IndicatorValue
 from cchc.procedures import importers
 from cchc.procedures.importers import DOSSIER_COLUMNS
-from cchc.procedures.models import Dossier, DossierDay, ProcedureUnit
+from cchc.procedures.models import Dossier, DossierDay, DossierMonth, ProcedureUnit
 from cchc.procedures.services import import_dossiers
 from tests.procedures.helpers import dossier, import_catalogue, procedure, write_csv
 
@@ -124,6 +124,7 @@ def state() -> dict:
 def clear():
     IndicatorValue.objects.filter(indicator__code__startswith="dossiers.").delete()
     DossierDay.objects.all().delete()
+    DossierMonth.objects.all().delete()
     Dossier.objects.all().delete()
     ProcedureUnit.objects.all().delete()
 

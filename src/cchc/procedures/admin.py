@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from cchc.procedures.models import Dossier, DossierDay, ImportJob, Procedure, ProcedureUnit
+from cchc.procedures.models import Dossier, DossierDay, DossierMonth, ImportJob, Procedure, ProcedureUnit
 
 
 class ProcedureUnitInline(admin.TabularInline):
@@ -82,6 +82,14 @@ class DossierDayAdmin(ReadOnlyAdmin):
     list_display = ["day", "unit", "procedure", "received", "resolved", "resolved_late", "withdrawn"]
     list_select_related = ["unit", "procedure"]
     date_hierarchy = "day"
+    show_full_result_count = False
+
+
+@admin.register(DossierMonth)
+class DossierMonthAdmin(ReadOnlyAdmin):
+    list_display = ["month", "unit", "received", "resolved", "resolved_late", "withdrawn"]
+    list_select_related = ["unit"]
+    date_hierarchy = "month"
     show_full_result_count = False
 
 

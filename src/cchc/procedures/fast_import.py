@@ -58,7 +58,7 @@ from cchc.procedures.importers import (
     open_csv_reader,
 )
 from cchc.procedures.mapping import ColumnMapping
-from cchc.procedures.models import Dossier, DossierDay, Procedure, ProcedureUnit
+from cchc.procedures.models import Dossier, DossierDay, DossierMonth, Procedure, ProcedureUnit
 
 CHUNK = 100_000  # rows per COPY statement (progress is reported between them)
 FALLBACK_FETCH = 5000
@@ -882,6 +882,18 @@ def _write(cur, result, final: str, linked: str) -> tuple[dt.date, dt.date] | No
             WHERE NOT EXISTS (SELECT 1 FROM {day_table} t WHERE {key})
             ORDER BY unit_id, procedure_id, day"""  # noqa: S608
         )
+    # … and summed per unit and month (cchc.procedures.rollups._upsert_months).
+    month_table, procedures = DossierMonth._meta.db_table, Procedure._meta.db_table
+    month_cols = ", ".join(DossierMonth.COUNTERS)
+    month_sums = ", ".join(f"sum(d.{c})" for c in DossierDay.COUNTERS)
+    cur.execute(
+        f"""INSERT INTO {month_table} AS t (unit_id, month, {month_cols})
+        SELECT d.unit_id, date_trunc('month', d.day)::date, {month_sums},
+               coalesce(sum(d.received) FILTER (WHERE p.fee), 0)
+        FROM cchc_fd_delta d JOIN {procedures} p ON p.id = d.procedure_id GROUP BY 1, 2
+        ON CONFLICT (unit_id, month) DO UPDATE SET
+          {", ".join(f"{c} = t.{c} + excluded.{c}" for c in DossierMonth.COUNTERS)}"""  # noqa: S608
+    )
     cols = ", ".join(["code", *fields, "imported_at"])
     sets = ", ".join(f"{c} = excluded.{c}" for c in [*fields, "imported_at"])
     differs = " OR ".join(f"t.{c} IS DISTINCT FROM excluded.{c}" for c in fields)

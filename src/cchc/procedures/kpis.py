@@ -29,7 +29,14 @@ from django.utils.translation import gettext as _
 
 from cchc.orgs.models import OrgUnit
 from cchc.procedures import rules
-from cchc.procedures.models import Dossier, DossierDay, OnlineMode, ProcedureLevel, ProcedureUnit
+from cchc.procedures.models import (
+    Dossier,
+    DossierDay,
+    DossierMonth,
+    OnlineMode,
+    ProcedureLevel,
+    ProcedureUnit,
+)
 
 GROUPINGS = ("unit", "unit_tree", "level", "field", "procedure", "month", "all")
 CLI_COLUMNS = [
@@ -240,6 +247,86 @@ ROLLUP_COUNTERS = [c for c in DossierDay.COUNTERS if c != "late_without_apology"
 
 
 def _flows(date_from, date_to, key, units, level, field) -> dict:
+    """Per ``key``: the flows of the window (``s_<counter>``, ``s_received_fee``) and the
+    stock before it (``s_before_received``, ``s_before_finished``). Without a level or field
+    filter, by unit or in total, whole months come from the month rollups and only the days of
+    partial months from the day rollups (:func:`_flows_by_month`)."""
+    if level is None and field is None and key in (None, "unit_id"):
+        return _flows_by_month(date_from, date_to, key, units)
+    return _flows_by_day(date_from, date_to, key, units, level, field)
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _flows_by_month(date_from: dt.date, date_to: dt.date, key, units) -> dict:
+    first_full = date_from if date_from.day == 1 else _next_month(date_from)
+    last_full_end = (
+        date_to
+        if _next_month(date_to) - dt.timedelta(days=1) == date_to
+        else _month_start(date_to) - dt.timedelta(days=1)
+    )
+    # The days of the window outside its whole months, and those of its first month before it.
+    if first_full > last_full_end:
+        window_days = [(date_from, date_to)]
+    else:
+        window_days = [
+            (date_from, first_full - dt.timedelta(days=1)),
+            (last_full_end + dt.timedelta(days=1), date_to),
+        ]
+    window_days = [(a, b) for a, b in window_days if a <= b]
+    before_days = (_month_start(date_from), date_from - dt.timedelta(days=1))
+    finished = F("resolved") + F("withdrawn")
+    # whole months
+    mbefore = Q(month__lt=_month_start(date_from))
+    aggs = {
+        "s_before_received": Sum("received", filter=mbefore),
+        "s_before_finished": Sum(finished, filter=mbefore),
+    }
+    if first_full <= last_full_end:
+        mwin = Q(month__gte=first_full, month__lte=_month_start(last_full_end))
+        aggs.update({f"s_{c}": Sum(c, filter=mwin) for c in DossierMonth.COUNTERS})
+    months = _filter(DossierMonth.objects.filter(month__lte=date_to), units, None, None)
+    parts = [_grouped(months, key, aggs)]
+    # days of partial months
+    aggs, where = {}, []
+    if window_days:
+        dwin = Q()
+        for a, b in window_days:
+            dwin |= Q(day__gte=a, day__lte=b)
+        aggs.update({f"s_{c}": Sum(c, filter=dwin) for c in DossierDay.COUNTERS})
+        aggs["s_received_fee"] = Sum("received", filter=dwin & Q(procedure__fee=True))
+        where.append(dwin)
+    if before_days[0] <= before_days[1]:
+        dbefore = Q(day__gte=before_days[0], day__lte=before_days[1])
+        aggs["s_before_received"] = Sum("received", filter=dbefore)
+        aggs["s_before_finished"] = Sum(finished, filter=dbefore)
+        where.append(dbefore)
+    if aggs:
+        days = DossierDay.objects.filter(where[0] | where[1] if len(where) > 1 else where[0])
+        parts.append(_grouped(_filter(days, units, None, None), key, aggs))
+    out: dict = {}
+    for part in parts:
+        for k, values in part.items():
+            into = out.setdefault(k, {} if key is None else {key: k})
+            for name, v in values.items():
+                if name != key and v is not None:
+                    into[name] = (into.get(name) or 0) + v
+    return out
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _grouped(qs, key, aggs) -> dict:
+    if key is None:
+        return {None: qs.aggregate(**aggs)}
+    return {r[key]: r for r in qs.values(key).annotate(**aggs).order_by()}
+
+
+def _flows_by_day(date_from, date_to, key, units, level, field) -> dict:
     win = Q(day__gte=date_from)
     before = Q(day__lt=date_from)
     aggs = {f"s_{c}": Sum(c, filter=win) for c in DossierDay.COUNTERS}
@@ -428,20 +515,13 @@ def unit_tree_counts(periods: list[tuple[dt.date, dt.date]]) -> list[list[dict]]
     running sum: O(units) per period, whatever the number of months."""
     if not periods:
         return []
-    from django.db.models import DateField
-    from django.db.models.functions import Cast, Coalesce, TruncMonth
-
     last = max(end for _s, end in periods)
-    aggs: dict = {f"s_{c}": Sum(c) for c in DossierDay.COUNTERS}
-    aggs["s_received_fee"] = Coalesce(Sum("received", filter=Q(procedure__fee=True)), 0)
-    aggs["s_finished"] = Sum(F("resolved") + F("withdrawn"))
+    # The month rollups: a few rows per unit and month whatever the number of dossiers.
     qs = (
-        DossierDay.objects.filter(day__lte=last)
-        .annotate(month=Cast(TruncMonth("day"), DateField()))
-        .values("unit_id", "month")
-        .annotate(**aggs)
+        DossierMonth.objects.filter(month__lte=last)
+        .annotate(s_finished=F("resolved") + F("withdrawn"))
         .order_by()
-        .values_list("unit_id", "month", *aggs)
+        .values_list("unit_id", "month", *DossierMonth.COUNTERS, "s_finished")
     )
     if connection.vendor == "postgresql":
         # The driver's values as they come (ints, decimals, dates): Django's converters, one

@@ -180,7 +180,9 @@ class Dossier(models.Model):
             models.Index(fields=["unit", "finished_at"], name="dossier_unit_finished"),
             # The late dossiers (the drill-down behind resolved_late): a partial index, a tenth
             # of the table's size.
-            models.Index(fields=["unit", "finished_at"], name="dossier_unit_late", condition=Q(outcome="late")),
+            models.Index(
+                fields=["unit", "finished_at"], name="dossier_unit_late", condition=Q(outcome="late")
+            ),
             # Open dossiers (the in-progress/overdue drill-down at "now"): a small partial index.
             models.Index(
                 fields=["unit", "due_at"], name="dossier_open_due", condition=Q(finished_at__isnull=True)
@@ -251,6 +253,43 @@ class DossierDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}/{self.procedure_id}/{self.day}"
+
+
+class DossierMonth(models.Model):
+    """The per-day rollups summed per unit and month, all procedures together, plus the
+    dossiers received of procedures with a fee: what the KPI queries without a level or field
+    filter read for whole months (a province-year is a few thousand of these rows however many
+    dossiers there are). Kept by the same imports as :class:`DossierDay`, in the same
+    transaction (:mod:`cchc.procedures.rollups`)."""
+
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    month = models.DateField(help_text=_("Ngày đầu tháng"))
+    received = models.IntegerField(default=0)
+    received_online = models.IntegerField(default=0)
+    received_direct = models.IntegerField(default=0)
+    received_postal = models.IntegerField(default=0)
+    digitized = models.IntegerField(default=0)
+    paid_online = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    resolved_early = models.IntegerField(default=0)
+    resolved_on_time = models.IntegerField(default=0)
+    resolved_late = models.IntegerField(default=0)
+    late_without_apology = models.IntegerField(default=0)
+    processing_days_sum = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    withdrawn = models.IntegerField(default=0)
+    received_fee = models.IntegerField(default=0)
+
+    COUNTERS = (*DossierDay.COUNTERS, "received_fee")
+
+    class Meta:
+        verbose_name = _("tổng hợp hồ sơ theo tháng")
+        verbose_name_plural = _("tổng hợp hồ sơ theo tháng")
+        constraints = [models.UniqueConstraint(fields=["unit", "month"], name="dossiermonth_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.month:%Y-%m}"
 
 
 class ImportKind(models.TextChoices):

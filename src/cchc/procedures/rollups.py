@@ -5,8 +5,9 @@ A dossier contributes to at most two rollup rows: the day it was received (``rec
 ``late_without_apology``, ``processing_days_sum`` for resolved/returned dossiers; ``withdrawn``
 for rejected, withdrawn or cancelled ones). An import subtracts the old contribution of each
 dossier it touches and adds the new one, in one ``INSERT … ON CONFLICT DO UPDATE`` per batch
-(SQLite ≥ 3.24 and PostgreSQL share the syntax). :func:`rebuild` recomputes everything from the
-raw dossiers (used by tests to prove the increments right, and after manual repairs).
+(SQLite ≥ 3.24 and PostgreSQL share the syntax), and the same increments summed per unit and
+month into :class:`~cchc.procedures.models.DossierMonth`. :func:`rebuild` recomputes everything
+from the raw dossiers (used by tests to prove the increments right, and after manual repairs).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from cchc.procedures import rules
-from cchc.procedures.models import DossierDay
+from cchc.procedures.models import DossierDay, DossierMonth
 
 COUNTERS = DossierDay.COUNTERS
 INDEX = {name: i for i, name in enumerate(COUNTERS)}
@@ -90,6 +91,7 @@ class Delta:
         self.rows.clear()
         if not rows:
             return
+        _upsert_months(rows)
         table = DossierDay._meta.db_table
         cols = ", ".join(("unit_id", "procedure_id", "day", *COUNTERS))
         updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTERS)
@@ -112,6 +114,32 @@ class Delta:
                 cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks}) {conflict}", rows)  # noqa: S608
 
 
+def _upsert_months(day_rows: list[tuple]) -> None:
+    """Add day increments ``(unit, procedure, day, *COUNTERS)`` into :class:`DossierMonth`."""
+    from cchc.procedures.models import Procedure
+
+    fee = set(Procedure.objects.filter(fee=True).values_list("pk", flat=True))
+    months: dict[tuple[int, dt.date], list] = defaultdict(lambda: [0] * (len(COUNTERS) + 1))
+    for unit, proc, day, *values in day_rows:
+        row = months[(unit, day.replace(day=1))]
+        for i, v in enumerate(values):
+            row[i] += v
+        if proc in fee:
+            row[-1] += values[INDEX["received"]]
+    rows = [(unit, month, *values) for (unit, month), values in months.items() if any(values)]
+    if not rows:
+        return
+    table = DossierMonth._meta.db_table
+    cols = ", ".join(("unit_id", "month", *DossierMonth.COUNTERS))
+    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in DossierMonth.COUNTERS)
+    marks = ", ".join(["%s"] * (2 + len(DossierMonth.COUNTERS)))
+    with connection.cursor() as cur:
+        cur.executemany(
+            f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT (unit_id, month) DO UPDATE SET {updates}",  # noqa: S608
+            rows,
+        )
+
+
 @transaction.atomic
 def rebuild(unit_ids: Iterable[int] | None = None) -> int:
     """Recompute the rollups from the raw dossiers (all, or of some units). Returns the number
@@ -119,12 +147,15 @@ def rebuild(unit_ids: Iterable[int] | None = None) -> int:
     from cchc.procedures.models import Dossier
 
     days = DossierDay.objects.all()
+    months = DossierMonth.objects.all()
     dossiers = Dossier.objects.all()
     if unit_ids is not None:
         ids = list(unit_ids)
         days = days.filter(unit_id__in=ids)
+        months = months.filter(unit_id__in=ids)
         dossiers = dossiers.filter(unit_id__in=ids)
     days.delete()
+    months.delete()
     delta = Delta()
     written = 0
     for d in dossiers.values(*FIELDS).iterator(chunk_size=5000):
