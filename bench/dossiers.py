@@ -6,8 +6,8 @@ the same run
     time / late, in progress and overdue, withdrawn), end to end from the file and on data
     already in memory;
 (b) `cchc import-dossiers` throughput (rows/s) and peak memory (maxRSS of the importing process,
-    from ``os.wait4``) on SQLite and on PostgreSQL (a throwaway cluster started here, on its own
-    port, and stopped at the end);
+    from ``os.wait4`` in a small launcher, see ``LAUNCHER``) on SQLite and on PostgreSQL (a
+    throwaway cluster started here, on its own port, and stopped at the end);
 (c) the KPI query for the same province-year through ``cchc.procedures.kpis.compute_kpis`` (in a
     warm process, first run and best of 5) and ``cchc dossier-kpis`` end to end, each as a ratio
     against the baselines; the totals are cross-checked against the pandas baseline.
@@ -67,20 +67,41 @@ def biggest_province(units_csv: Path) -> tuple[str, list[str]]:
     return code, [code, *children[code]]
 
 
+# The measured command runs under this small launcher, which waits for it and writes its peak
+# RSS to a file: a process forked straight from this one (which holds the pandas baseline, GBs
+# at 10 M rows) would report this process's memory as its own peak (Linux keeps the larger of
+# the forked image and the new program in ru_maxrss).
+LAUNCHER = """
+import os, subprocess, sys
+proc = subprocess.Popen(sys.argv[2:])
+_pid, status, usage = os.wait4(proc.pid, 0)
+with open(sys.argv[1], "w") as fh:
+    fh.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """Run a command; (seconds, peak RSS in MB of that process, stdout)."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+    with (
+        tempfile.TemporaryFile("w+") as out,
+        tempfile.TemporaryFile("w+") as err,
+        tempfile.NamedTemporaryFile("r") as peak,
+    ):
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, text=True)
-        _pid, status, usage = os.wait4(proc.pid, 0)
+        proc = subprocess.run(
+            [sys.executable, "-c", LAUNCHER, peak.name, *cmd], env=env, stdout=out, stderr=err, text=True
+        )
         elapsed = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
-    if proc.returncode:
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{stdout[-3000:]}\n{stderr[-3000:]}")
-    return elapsed, usage.ru_maxrss / 1024, stdout
+        if proc.returncode:
+            raise SystemExit(
+                f"{' '.join(cmd)} failed ({proc.returncode}):\n{stdout[-3000:]}\n{stderr[-3000:]}"
+            )
+        rss_kb = int(peak.read() or 0)
+    return elapsed, rss_kb / 1024, stdout
 
 
 def best_of(fn, repeat: int = 3) -> tuple[float, float, object]:

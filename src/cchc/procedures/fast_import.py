@@ -144,15 +144,8 @@ def _shapes() -> str:
     return "'{" + ",".join(f'"{shape}"' for shape in shapes) + "}'::text[]"
 
 
-SHAPED_COLUMNS = (
-    "received_at",
-    "due_at",
-    "finished_at",
-    "returned_at",
-    "supplement_requested_at",
-    "supplement_received_at",
-    "supplement_count",
-)
+# The columns whose shapes _shapes() lists, in its order (the moments as the file lists them).
+SHAPED_COLUMNS = (*(c for c in DOSSIER_COLUMNS if c.endswith("_at")), "supplement_count")
 
 
 def _position(t: str, cal: _Calendars) -> str:

@@ -203,18 +203,9 @@ class Dossier(models.Model):
         return self.outcome == Outcome.LATE and not self.apology_issued
 
 
-class DossierDay(models.Model):
-    """Counts of one unit × procedure × day. Flow measures are counted on the day they happen:
-    ``received*``, ``digitized`` and ``paid_online`` on the day of receipt; ``resolved*``,
-    ``late_without_apology`` and ``processing_days_sum`` on the day of finishing (resolved or
-    returned); ``withdrawn`` on the day a dossier was rejected, withdrawn or cancelled."""
+class DossierCounts(models.Model):
+    """The counters of the rollups (:class:`DossierDay`, :class:`DossierMonth`)."""
 
-    # See Dossier.unit: no database foreign keys; the unique constraint indexes ``unit`` first.
-    unit = models.ForeignKey(
-        OrgUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+", db_constraint=False)
-    day = models.DateField()
     received = models.IntegerField(default=0)
     received_online = models.IntegerField(default=0)
     received_direct = models.IntegerField(default=0)
@@ -246,6 +237,23 @@ class DossierDay(models.Model):
     )
 
     class Meta:
+        abstract = True
+
+
+class DossierDay(DossierCounts):
+    """Counts of one unit × procedure × day. Flow measures are counted on the day they happen:
+    ``received*``, ``digitized`` and ``paid_online`` on the day of receipt; ``resolved*``,
+    ``late_without_apology`` and ``processing_days_sum`` on the day of finishing (resolved or
+    returned); ``withdrawn`` on the day a dossier was rejected, withdrawn or cancelled."""
+
+    # See Dossier.unit: no database foreign keys; the unique constraint indexes ``unit`` first.
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    day = models.DateField()
+
+    class Meta:
         verbose_name = _("tổng hợp hồ sơ theo ngày")
         verbose_name_plural = _("tổng hợp hồ sơ theo ngày")
         constraints = [models.UniqueConstraint(fields=["unit", "procedure", "day"], name="dossierday_unique")]
@@ -255,7 +263,7 @@ class DossierDay(models.Model):
         return f"{self.unit_id}/{self.procedure_id}/{self.day}"
 
 
-class DossierMonth(models.Model):
+class DossierMonth(DossierCounts):
     """The per-day rollups summed per unit and month, all procedures together, plus the
     dossiers received of procedures with a fee: what the KPI queries without a level or field
     filter read for whole months (a province-year is a few thousand of these rows however many
@@ -266,22 +274,9 @@ class DossierMonth(models.Model):
         OrgUnit, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     month = models.DateField(help_text=_("Ngày đầu tháng"))
-    received = models.IntegerField(default=0)
-    received_online = models.IntegerField(default=0)
-    received_direct = models.IntegerField(default=0)
-    received_postal = models.IntegerField(default=0)
-    digitized = models.IntegerField(default=0)
-    paid_online = models.IntegerField(default=0)
-    resolved = models.IntegerField(default=0)
-    resolved_early = models.IntegerField(default=0)
-    resolved_on_time = models.IntegerField(default=0)
-    resolved_late = models.IntegerField(default=0)
-    late_without_apology = models.IntegerField(default=0)
-    processing_days_sum = models.DecimalField(max_digits=16, decimal_places=2, default=0)
-    withdrawn = models.IntegerField(default=0)
     received_fee = models.IntegerField(default=0)
 
-    COUNTERS = (*DossierDay.COUNTERS, "received_fee")
+    COUNTERS = (*DossierCounts.COUNTERS, "received_fee")
 
     class Meta:
         verbose_name = _("tổng hợp hồ sơ theo tháng")
