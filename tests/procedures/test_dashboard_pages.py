@@ -274,6 +274,25 @@ def test_drill_down_lists_exactly_the_late_dossiers(client, people, province, do
     assert set(drill_codes(response)) == {"A-LATE-1", "A-LATE-2"}
 
 
+def working_days_past(response, code: str) -> str:
+    row = re.search(rf'<tr data-code="{code}">(.*?)</tr>', response.content.decode(), re.S).group(1)
+    return re.search(r'data-col="working-days-past"[^>]*>([^<]*)<', row).group(1)
+
+
+def test_drill_down_counts_working_days_past_the_deadline(client, people, province, dossiers):
+    client.force_login(people.sec)
+    late = get(client, DRILL, kind="late", unit=province.P.pk)
+    # Due Friday 5/3/2021 (end of day), finished Tuesday 9/3 09:00: Saturday and Sunday do not
+    # count; Monday is one working day and Tuesday 07:30–09:00 is 1.5 of 9.5 working hours.
+    assert working_days_past(late, "A-LATE-1") == "1,2"
+    assert working_days_past(late, "A-LATE-2") == "—"  # late by the 766 rule, finished in time
+    overdue = get(client, DRILL, kind="overdue", unit=province.P.pk)
+    # Due 8/10/2021, still open at 31/12/2021: 60 working days (12 weekends … no holiday then).
+    calendar_days = (dt.date(2021, 12, 31) - dt.date(2021, 10, 8)).days
+    past = float(working_days_past(overdue, "B-OPEN-OVERDUE").replace(".", "").replace(",", "."))
+    assert 50 < past < calendar_days
+
+
 def test_drill_down_is_paginated(client, people, province, dossiers, monkeypatch):
     monkeypatch.setattr(views, "PAGE_SIZE", 3)
     client.force_login(people.sec)

@@ -195,7 +195,7 @@ def dossier_drilldown(request):
     if fmt:
         raise Http404
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(d, dashboard.drill_deadline(d, kind, end)) for d in page.object_list]
+    rows = dashboard.drill_rows(page.object_list, kind, end)
     return render(
         request,
         "procedures/drilldown.html",
