@@ -342,11 +342,21 @@ def test_a_csv_file_that_is_not_utf8_is_refused_and_changes_nothing(catalogue, t
     import_dossier_rows(tmp_path, ROWS)
     before = full_state()
     path = tmp_path / "latin1.csv"
+    good = b"HS-8,A,P1,2021-03-01T09:00,,,,received,direct\n"
     path.write_bytes(
-        ",".join(DOSSIER_COLUMNS).encode() + b"\nHS-9,A,P1,2021-03-01T09:00,,,,received,direct\xe9\n"
+        ",".join(DOSSIER_COLUMNS).encode()
+        + b"\n"
+        + good * 3
+        + b"HS-9,A,P1,2021-03-01T09:00,,,,received,direct\xe9\n"
     )
-    with pytest.raises(CommandError, match=r"latin1\.csv: not utf-8-sig text"):
+    # The decoder reads the whole small file at once: the line is still the right one.
+    with pytest.raises(CommandError, match=r"latin1\.csv: line 5: not utf-8-sig text"):
         call_command("import_dossiers", str(path))
+    assert full_state() == before
+    big = tmp_path / "latin1-big.csv"  # past the decoder's first read
+    big.write_bytes(path.read_bytes().replace(good * 3, good * 3000))
+    with pytest.raises(CommandError, match=r"latin1-big\.csv: line 3002: not utf-8-sig text"):
+        call_command("import_dossiers", str(big))
     assert full_state() == before
 
 

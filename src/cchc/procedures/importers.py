@@ -9,6 +9,7 @@ in :mod:`cchc.procedures.services`.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -137,12 +138,25 @@ def open_csv_reader(path: Path, mapping: ColumnMapping):
         header = []
     except UnicodeDecodeError as exc:
         raw.close()
-        raise CommandError(f"{path}: not {mapping.encoding} text ({exc.reason})") from None
+        raise csv_decode_error(path, mapping, None, exc) from None
     return raw, reader, header
 
 
 def csv_decode_error(path: Path, mapping: ColumnMapping, reader, exc: UnicodeDecodeError) -> CommandError:
-    return CommandError(f"{path}: line {reader.line_num + 1}: not {mapping.encoding} text ({exc.reason})")
+    """The error for a byte that is not text in the mapping's encoding, with its line: the
+    decoder reads ahead of the csv reader (a whole small file at once), so the line is found
+    again by decoding the file line by line."""
+    line = None
+    with open(path, "rb") as fh:
+        decode = codecs.getincrementaldecoder(mapping.encoding)().decode
+        for number, data in enumerate(fh, start=1):
+            try:
+                decode(data)
+            except UnicodeDecodeError:
+                line = number
+                break
+    where = f"line {line}: " if line else ""
+    return CommandError(f"{path}: {where}not {mapping.encoding} text ({exc.reason})")
 
 
 def _open_csv(path: Path, mapping: ColumnMapping) -> Source:
