@@ -409,7 +409,8 @@ def report(rows: int, province: str, year: int, base: dict, runs: list[dict]) ->
                     )
         if name == "PostgreSQL":
             ok = run["import_rows_per_s"] >= 50_000 and run["import_peak_mb"] < 500
-            lines.append(f"  target import ≥ 50,000 rows/s and < 500 MB: {'met' if ok else 'NOT met'}")
+            scale = "" if rows >= 10_000_000 else " (stated for 10 M rows; fixed costs weigh more here)"
+            lines.append(f"  target import ≥ 50,000 rows/s and < 500 MB{scale}: {'met' if ok else 'NOT met'}")
         lines.append(f"  target KPI query < 200 ms: {'met' if run['kpi_best_s'] < 0.2 else 'NOT met'}")
     if base["pandas_totals"] != base["duckdb_totals"]:
         lines.append(
