@@ -291,6 +291,8 @@ def test_drill_down_counts_working_days_past_the_deadline(client, people, provin
     calendar_days = (dt.date(2021, 12, 31) - dt.date(2021, 10, 8)).days
     past = float(working_days_past(overdue, "B-OPEN-OVERDUE").replace(".", "").replace(",", "."))
     assert 50 < past < calendar_days
+    row = re.search(r'<tr data-code="B-OPEN-OVERDUE">(.*?)</tr>', overdue.content.decode(), re.S).group(1)
+    assert f"{calendar_days} ngày" in row
 
 
 def test_drill_down_is_paginated(client, people, province, dossiers, monkeypatch):

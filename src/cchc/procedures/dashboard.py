@@ -374,23 +374,25 @@ def drill_deadline(dossier, kind: str, end: dt.datetime) -> dt.datetime | None:
 
 
 def drill_rows(dossiers, kind: str, end: dt.datetime) -> list[tuple]:
-    """(dossier, effective deadline, working days past it) for a drill-down page: working days
-    late at finishing, or overdue at the window's end, on the calendar of the dossier's
-    province (weekends, holidays and swapped days excluded, as the deadline itself)."""
+    """(dossier, effective deadline, working days past it, calendar days past it) for a
+    drill-down page: late at finishing, or overdue at the window's end; working days on the
+    calendar of the dossier's province (weekends, holidays and swapped days excluded, as the
+    deadline itself)."""
     from cchc.workdays.services import get_calendar
 
     calendars: dict[str, object] = {}
     rows = []
     for d in dossiers:
         deadline = drill_deadline(d, kind, end)
-        past = None
+        past = days = None
         moment = d.finished_at if kind == "late" else end
         if deadline is not None and moment is not None and moment > deadline:
             root = d.unit.path.strip("/").split("/")[0]
             if root not in calendars:
                 calendars[root] = get_calendar(d.unit)
             past = calendars[root].working_time_between(deadline, moment)
-        rows.append((d, deadline, past))
+            days = (moment - deadline).days  # whole days past it
+        rows.append((d, deadline, past, days))
     return rows
 
 
