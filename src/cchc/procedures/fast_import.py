@@ -236,7 +236,9 @@ def _stream(path: Path, mapping: ColumnMapping, validator: DossierValidator, pro
         done = False
         with connection.cursor() as cur:
             while not done:
-                with cur.cursor.copy(f"COPY {st.file} ({cols}) FROM STDIN") as copy:
+                # A savepoint per chunk: a bad byte aborts the COPY, and a caller's transaction
+                # must stay usable.
+                with transaction.atomic(), cur.cursor.copy(f"COPY {st.file} ({cols}) FROM STDIN") as copy:
                     write = copy.write_row
                     taken = 0
                     try:
