@@ -26,6 +26,12 @@ def leaf_row(page, code):
     return page.locator("tr.leaf", has=page.locator("td", has_text=re.compile(rf"^{re.escape(code)}$")))
 
 
+def settled(page):
+    """Wait until htmx has swapped the saved row in (its response arrives before the swap; a
+    locator taken in between points at the row being replaced)."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+
+
 def test_a_whole_year_in_the_browser(page, live_server, opened_round, province, people, tmp_path):
     page.set_viewport_size({"width": 1366, "height": 768})
     assessment = Assessment.objects.get(round=opened_round, unit=province.A)
@@ -39,6 +45,7 @@ def test_a_whole_year_in_the_browser(page, live_server, opened_round, province, 
         with page.expect_response(re.compile(r"/leaf/\d+/$")):
             row.locator("input[name=self_score]").fill(value)
             row.locator("input[name=self_score]").press("Tab")
+        settled(page)
     expect(page.locator("#totals")).to_contain_text("9,50/10,00")
     pdf = tmp_path / "ke-hoach-cchc.pdf"
     pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
@@ -56,10 +63,12 @@ def test_a_whole_year_in_the_browser(page, live_server, opened_round, province, 
     with page.expect_response(re.compile(r"/leaf/\d+/$")):
         row.locator("input[name=appraised_score]").fill("2")
         row.locator("input[name=appraised_score]").press("Tab")
+    settled(page)
     row = leaf_row(page, "2.1")
     with page.expect_response(re.compile(r"/leaf/\d+/$")):
         row.locator("textarea[name=appraiser_comment]").fill("Chưa công khai đủ TTHC")
         row.locator("textarea[name=appraiser_comment]").press("Tab")
+    settled(page)
     page.get_by_role("button", name="Trả lại để giải trình").click()
     expect(page.locator("#status")).to_have_text("Yêu cầu giải trình")
 
@@ -71,6 +80,7 @@ def test_a_whole_year_in_the_browser(page, live_server, opened_round, province, 
     with page.expect_response(re.compile(r"/leaf/\d+/$")):
         row.locator("textarea[name=unit_response]").fill("Đã bổ sung danh mục TTHC trên cổng")
         row.locator("textarea[name=unit_response]").press("Tab")
+    settled(page)
     page.get_by_role("button", name="Gửi giải trình").click()
     expect(page.locator("#status")).to_have_text("Đang thẩm định")
 
