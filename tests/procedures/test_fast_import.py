@@ -352,3 +352,41 @@ def test_a_unit_or_procedure_with_dossiers_cannot_be_deleted(catalogue, tmp_path
         OrgUnit.objects.get(pk=d.unit_id).delete()
     with pytest.raises(ProtectedError):
         Procedure.objects.get(pk=d.procedure_id).delete()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("fast", [True, False])
+def test_dossier_loads_wait_for_each_other(catalogue, tmp_path, fast):
+    """The loading step takes the dossier lock (the fast path inserts what it found new without
+    ON CONFLICT): while another session holds it, an import waits, and goes on once it is free."""
+    import threading
+
+    import psycopg
+    from django.db import connections
+
+    from cchc.procedures import fast_import
+
+    path = write_csv(tmp_path / "a.csv", DOSSIER_COLUMNS, generated(tmp_path, 20))
+    params = connection.get_connection_params()
+    other = psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"}, autocommit=True)
+    other.execute("SELECT pg_advisory_lock(%s)", [fast_import.DOSSIER_LOCK])
+    done = threading.Event()
+
+    def run():
+        try:
+            import_dossiers(path, fast_path=fast)
+        finally:
+            connections.close_all()
+            done.set()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    try:
+        assert not done.wait(2)  # held: the import waits
+        assert Dossier.objects.count() == 0
+    finally:
+        other.execute("SELECT pg_advisory_unlock(%s)", [fast_import.DOSSIER_LOCK])
+        other.close()
+    assert done.wait(60)
+    worker.join()
+    assert Dossier.objects.count() == 20

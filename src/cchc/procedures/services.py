@@ -334,6 +334,11 @@ def import_dossiers(
         links: set[tuple[int, int]] = set()
         total = max(_n - len(bad_lines), 1)
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # One dossier load at a time, with the fast path (which inserts what it found new
+                # without ON CONFLICT).
+                with connection.cursor() as cur:
+                    cur.execute("SELECT pg_advisory_xact_lock(%s)", [fast_import.DOSSIER_LOCK])
             delta = Delta()
             batch: dict[str, DossierRow] = {}
             for row in _spilled(spill):
