@@ -190,3 +190,15 @@ def test_long_intervals_span_many_years(vn):
     by_year = sum(vn.count_working_days(date(y, 1, 1), date(y, 12, 31)) for y in range(2000, 2050))
     assert total == by_year
     assert vn.add_working_days(date(2024, 1, 2), 5000) > date(2043, 1, 1)
+
+
+def test_working_days_between_lists_what_is_working_day_says(vn):
+    from datetime import timedelta
+
+    first, last = date(2024, 12, 20), date(2025, 2, 10)  # across New Year and Tết 2025
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    listed = vn.working_days_between(first, last)
+    assert listed == [d for d in days if vn.is_working_day(d)]
+    assert date(2025, 1, 29) not in listed and date(2025, 2, 3) in listed  # Tết off; back to work
+    assert len(listed) == vn.count_working_days(first, last)
+    assert vn.working_days_between(last, first) == []

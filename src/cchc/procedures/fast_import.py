@@ -63,8 +63,6 @@ from cchc.procedures.models import Dossier, DossierDay, DossierMonth, Procedure,
 CHUNK = 100_000  # rows per COPY statement (progress is reported between them)
 FALLBACK_FETCH = 5000
 TZ = "Asia/Ho_Chi_Minh"
-RAW = "cchc_fd_raw"  # prefix: see _Staging
-BAD = "cchc_fd_bad"
 
 
 @dataclass
@@ -345,22 +343,20 @@ class _Calendars:
       (a province's calendar is its ``slot``);
     - ``wd[slot][n]``: the position of the ``n``-th working day (0 past the loaded years).
 
-    The units of each province, with their calendar slot and working hours, go to the temporary
-    staging table ``unit``; the procedures with their time limit in whole working days to
+    The units of each province, with their calendar slot and working hours, go to the staging
+    table ``unit``; the procedures with their time limit in whole working days to
     ``proc`` (:class:`_Staging`).
     """
 
     def __init__(self, cur, validator: DossierValidator, st: _Staging):
         self.st = st
         first, last = self._years(cur, st)
-        self.empty = first is None
         first, last = first or 2000, last or 2000
         longest = Procedure.objects.exclude(processing_days=None).order_by("-processing_days")
         longest = longest.values_list("processing_days", flat=True).first() or 0
         last = min(last + 1 + int(longest) // 240 + 1, 2200)
         start = dt.date(first, 1, 1)
         self.day0 = start - dt.timedelta(days=2)
-        self.years = (first, last)
         n_days = (dt.date(last, 12, 31) - start).days + 1
         # Positions 2 .. n_days + 1 are the loaded days, position 1 the day before them.
         dix = [0] * ((last - first + 1) * 10000 + 1)
@@ -382,8 +378,7 @@ class _Calendars:
                 cal = validator.calendar_for(path)
                 slots[root] = None
                 if self._whole_seconds(cal):
-                    cal._ensure_years(first - 1, last)
-                    working = set(cal._ordinals)
+                    working = {d.toordinal() for d in cal.working_days_between(start, dt.date(last, 12, 31))}
                     cum, days = [0], []
                     for i in range(n_days):
                         if start.toordinal() + i in working:
@@ -470,7 +465,7 @@ class _Calendars:
 # -- the pipeline ------------------------------------------------------------------------------------
 
 GOOD_COLUMNS = ["line", "code", *DOSSIER_FIELDS]
-TEMP_TABLES = f"{BAD}, cchc_fd_cls, cchc_fd_final, cchc_fd_old, cchc_fd_delta"
+TEMP_TABLES = "cchc_fd_cls, cchc_fd_final, cchc_fd_old, cchc_fd_delta"
 # For the bulk statements of an import: JIT compiling costs seconds and saves nothing here;
 # parallel plans pay off on the staging tables (the defaults assume small OLTP queries).
 SESSION_SETTINGS = {
@@ -492,7 +487,6 @@ def _setup(cur, st: _Staging) -> None:
         CREATE UNLOGGED TABLE {st.unit} (code text PRIMARY KEY, unit_id bigint, slot int, ws int, we int,
                                          dsec int, cutoff int, clock_next boolean);
         CREATE UNLOGGED TABLE {st.proc} (code text PRIMARY KEY, procedure_id bigint, pdays int);
-        CREATE TEMP TABLE {BAD} (line int PRIMARY KEY);
         {settings}
         """
     )
@@ -619,15 +613,16 @@ def _derive_sql(cal: _Calendars) -> str:
     """  # noqa: S608, E501
 
 
-def _fallback(validator: DossierValidator, skip_bad_rows: bool, st: _Staging) -> tuple[RowErrors, int]:
-    """The rows the SQL pass did not take, through the Python validator in line order: errors,
-    and the good ones (another date format, a deadline in hours …) added to the ``good`` staging table."""
+def _fallback(validator: DossierValidator, skip_bad_rows: bool, st: _Staging) -> tuple[RowErrors, int, int]:
+    """The rows the SQL pass did not take, through the Python validator in line order: the
+    errors, the number of bad rows, and the number of good ones (another date format, a deadline
+    in hours …) added to the ``good`` staging table."""
     # The staged columns already carry our names: the validator reads them unmapped (the
     # mapping's date formats still apply).
     validator = copy.copy(validator)
     validator.mapping = ColumnMapping(datetime_formats=validator.mapping.datetime_formats)
     errors = RowErrors()
-    bad = 0
+    bad = added = 0
     cols = ", ".join(f"r.{c}" for c in DOSSIER_COLUMNS)
     name = "cchc_fd_rest"
     # A named (server-side) cursor keeps memory bounded when a file is mostly bad.
@@ -637,7 +632,7 @@ def _fallback(validator: DossierValidator, skip_bad_rows: bool, st: _Staging) ->
             f"SELECT r.line, r.cells, {cols} FROM {st.raw} r WHERE NOT EXISTS "  # noqa: S608
             f"(SELECT 1 FROM {st.good} g WHERE g.line = r.line) ORDER BY r.line"
         )
-        good, bad_lines = [], []
+        good: list[tuple] = []
         for values in rest:
             if not any(v.strip() for v in values[1]):
                 continue  # a row of empty values, skipped as the Python path does
@@ -645,29 +640,28 @@ def _fallback(validator: DossierValidator, skip_bad_rows: bool, st: _Staging) ->
             row, problems = validator.validate(line, raw)
             if problems:
                 bad += 1
-                bad_lines.append((line,))
                 for col, reason in problems:
                     errors.add(line, col, reason)
             elif skip_bad_rows or not errors:
                 good.append(tuple(getattr(row, c) for c in GOOD_COLUMNS))
-            if len(good) >= FALLBACK_FETCH or len(bad_lines) >= FALLBACK_FETCH:
-                _flush_fallback(good, bad_lines, st)
-        _flush_fallback(good, bad_lines, st)
-    return errors, bad
+            if len(good) >= FALLBACK_FETCH:
+                added += _flush_fallback(good, st)
+        added += _flush_fallback(good, st)
+    return errors, bad, added
 
 
-def _flush_fallback(good: list, bad_lines: list, st: _Staging) -> None:
-    with connection.connection.cursor() as cur:
-        if good:
-            with cur.copy(f"COPY {st.good} ({', '.join(GOOD_COLUMNS)}) FROM STDIN") as copy:
-                for row in good:
-                    copy.write_row(row)
-        if bad_lines:
-            with cur.copy(f"COPY {BAD} (line) FROM STDIN") as copy:
-                for row in bad_lines:
-                    copy.write_row(row)
+def _flush_fallback(good: list, st: _Staging) -> int:
+    """Add the rows the Python validator took to the ``good`` table; how many."""
+    n = len(good)
+    if good:
+        with (
+            connection.connection.cursor() as cur,
+            cur.copy(f"COPY {st.good} ({', '.join(GOOD_COLUMNS)}) FROM STDIN") as copy,
+        ):
+            for row in good:
+                copy.write_row(row)
     good.clear()
-    bad_lines.clear()
+    return n
 
 
 def _contribution_sql(src: str, sign: str, *, derived_days: bool) -> str:
@@ -760,10 +754,11 @@ def _classify(cur, result, good: str) -> tuple[str, str]:
         f"""CREATE TEMP TABLE cchc_fd_old AS
         SELECT s.*, {same} AS same FROM {table} s JOIN {good} g ON g.code = s.code"""  # noqa: S608
     )
-    counts = f"""SELECT (SELECT count(*) FROM {good}), count(*), count(*) FILTER (WHERE same),
-                        count(*) - count(DISTINCT id) FROM cchc_fd_old"""  # noqa: S608
-    cur.execute(counts)
-    rows, stored, unchanged, repeated = cur.fetchone()
+    cur.execute(
+        "SELECT count(*), count(*) FILTER (WHERE same), count(*) - count(DISTINCT id) FROM cchc_fd_old"
+    )
+    stored, unchanged, repeated = cur.fetchone()
+    rows = result.rows
     if repeated:  # a stored code twice in the file (a new code twice breaks the insert)
         raise _RepeatedCode
     result.created, result.updated, result.unchanged = rows - stored, stored - unchanged, unchanged
@@ -894,7 +889,7 @@ def _write(cur, result, final: str, linked: str) -> tuple[dt.date, dt.date] | No
     differs = " OR ".join(f"t.{c} IS DISTINCT FROM excluded.{c}" for c in fields)
     now = timezone.now()
     with _bulk_indexes(cur, table, written):
-        if replaced or result.updated:
+        if replaced:
             cur.execute(
                 f"""INSERT INTO {table} AS t ({cols})
                 SELECT code, {", ".join(fields)}, %s FROM {final}
@@ -947,12 +942,12 @@ def import_csv(
         with connection.cursor() as cur:
             cur.execute(f"ANALYZE {st.file}")
             cur.execute(_derive_sql(_Calendars(cur, validator, st)))
-            cur.execute(f"SELECT (SELECT count(*) FROM {st.file}) - (SELECT count(*) FROM {st.good})")  # noqa: S608
-            rest = cur.fetchone()[0]
-        errors, bad = RowErrors(), 0
-        if rest:  # rows the SQL pass did not take
+            cur.execute(f"SELECT (SELECT count(*) FROM {st.file}), (SELECT count(*) FROM {st.good})")  # noqa: S608
+            staged, derived = cur.fetchone()
+        errors, bad, added = RowErrors(), 0, 0
+        if staged > derived:  # rows the SQL pass did not take
             with transaction.atomic():
-                errors, bad = _fallback(validator, skip_bad_rows, st)
+                errors, bad, added = _fallback(validator, skip_bad_rows, st)
         if progress:
             progress("validating", 1.0, n)
         more = len(errors.items) - max_errors
@@ -960,9 +955,8 @@ def import_csv(
         if errors and not skip_bad_rows:
             raise ImportFailed(str(path), listed)
         result = result_cls(bad=bad, errors=listed)
+        result.rows = derived + added
         with transaction.atomic(), connection.cursor() as cur:
-            cur.execute(f"SELECT count(*) FROM {st.good}")  # noqa: S608
-            result.rows = cur.fetchone()[0]
             if progress:
                 progress("loading", 0.0, result.rows)
             span = _load(cur, result, st.good)

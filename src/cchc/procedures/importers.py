@@ -76,18 +76,9 @@ DOSSIER_FIELDS = [
     "processing_days",
 ]
 
-# Columns that may be absent from a dossier file (read as empty / 0).
-DOSSIER_OPTIONAL = {
-    "due_at",
-    "finished_at",
-    "returned_at",
-    "supplement_requested_at",
-    "supplement_received_at",
-    "supplement_count",
-    "digitized",
-    "paid_online",
-    "apology_issued",
-}
+# Columns a dossier file must have, with a value in every row; the others may be absent (read
+# as empty / 0).
+DOSSIER_REQUIRED = ("code", "unit_code", "procedure_code", "received_at", "status", "channel")
 LEVELS = {"province", "district", "commune"}
 
 
@@ -482,7 +473,7 @@ class DossierValidator:
     def missing_columns(self, header: list[str]) -> list[str]:
         if not header:
             return []
-        required = [c for c in DOSSIER_COLUMNS if c not in DOSSIER_OPTIONAL]
+        required = [c for c in DOSSIER_COLUMNS if c in DOSSIER_REQUIRED]
         return self.mapping.missing_columns(header, required)
 
     def validate(self, line: int, raw: dict) -> tuple[DossierRow | None, list[tuple[str, str]]]:
@@ -492,7 +483,7 @@ class DossierValidator:
         r = self.mapping.apply(raw, DOSSIER_COLUMNS)
         problems: list[tuple[str, str]] = []
         formats = self.mapping.datetime_formats
-        for col in ("code", "unit_code", "procedure_code", "received_at", "status", "channel"):
+        for col in DOSSIER_REQUIRED:
             if not r[col]:
                 problems.append((col, "required"))
         if len(r["code"]) > 100:

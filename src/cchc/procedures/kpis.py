@@ -20,8 +20,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
 from itertools import accumulate, chain
-from operator import add, sub
+from operator import add, or_, sub
 
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
@@ -256,56 +257,49 @@ def _flows(date_from, date_to, key, units, level, field) -> dict:
     return _flows_by_day(date_from, date_to, key, units, level, field)
 
 
-def _month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
 def _flows_by_month(date_from: dt.date, date_to: dt.date, key, units) -> dict:
-    first_full = date_from if date_from.day == 1 else _next_month(date_from)
+    day = dt.timedelta(days=1)
+    # The whole months of the window, [first_full, last_full_end] (empty when first > last).
+    first_full = date_from if date_from.day == 1 else month_window(date_from.year, date_from.month)[1] + day
     last_full_end = (
-        date_to
-        if _next_month(date_to) - dt.timedelta(days=1) == date_to
-        else _month_start(date_to) - dt.timedelta(days=1)
+        date_to if month_window(date_to.year, date_to.month)[1] == date_to else date_to.replace(day=1) - day
     )
+    whole = first_full <= last_full_end
     # The days of the window outside its whole months, and those of its first month before it.
-    if first_full > last_full_end:
-        window_days = [(date_from, date_to)]
-    else:
-        window_days = [
-            (date_from, first_full - dt.timedelta(days=1)),
-            (last_full_end + dt.timedelta(days=1), date_to),
-        ]
+    window_days = (
+        [(date_from, first_full - day), (last_full_end + day, date_to)] if whole else [(date_from, date_to)]
+    )
     window_days = [(a, b) for a, b in window_days if a <= b]
-    before_days = (_month_start(date_from), date_from - dt.timedelta(days=1))
+    before_days = [(date_from.replace(day=1), date_from - day)] if date_from.day > 1 else []
     finished = F("resolved") + F("withdrawn")
-    # whole months
-    mbefore = Q(month__lt=_month_start(date_from))
+
+    mbefore = Q(month__lt=date_from.replace(day=1))
     aggs = {
         "s_before_received": Sum("received", filter=mbefore),
         "s_before_finished": Sum(finished, filter=mbefore),
     }
-    if first_full <= last_full_end:
-        mwin = Q(month__gte=first_full, month__lte=_month_start(last_full_end))
+    if whole:
+        mwin = Q(month__gte=first_full, month__lte=last_full_end.replace(day=1))
         aggs.update({f"s_{c}": Sum(c, filter=mwin) for c in DossierMonth.COUNTERS})
     months = _filter(DossierMonth.objects.filter(month__lte=date_to), units, None, None)
     parts = [_grouped(months, key, aggs)]
-    # days of partial months
-    aggs, where = {}, []
+
+    def days_in(ranges) -> Q:
+        return reduce(or_, (Q(day__gte=a, day__lte=b) for a, b in ranges))
+
+    aggs = {}
     if window_days:
-        dwin = Q()
-        for a, b in window_days:
-            dwin |= Q(day__gte=a, day__lte=b)
+        dwin = days_in(window_days)
         aggs.update({f"s_{c}": Sum(c, filter=dwin) for c in DossierDay.COUNTERS})
         aggs["s_received_fee"] = Sum("received", filter=dwin & Q(procedure__fee=True))
-        where.append(dwin)
-    if before_days[0] <= before_days[1]:
-        dbefore = Q(day__gte=before_days[0], day__lte=before_days[1])
+    if before_days:
+        dbefore = days_in(before_days)
         aggs["s_before_received"] = Sum("received", filter=dbefore)
         aggs["s_before_finished"] = Sum(finished, filter=dbefore)
-        where.append(dbefore)
     if aggs:
-        days = DossierDay.objects.filter(where[0] | where[1] if len(where) > 1 else where[0])
-        parts.append(_grouped(_filter(days, units, None, None), key, aggs))
+        days = _filter(DossierDay.objects.filter(days_in(window_days + before_days)), units, None, None)
+        parts.append(_grouped(days, key, aggs))
+    # The two parts summed per key (a sum over no rows is None).
     out: dict = {}
     for part in parts:
         for k, values in part.items():
@@ -316,11 +310,8 @@ def _flows_by_month(date_from: dt.date, date_to: dt.date, key, units) -> dict:
     return out
 
 
-def _next_month(day: dt.date) -> dt.date:
-    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
 def _grouped(qs, key, aggs) -> dict:
+    """``aggs`` over ``qs``: one dict per value of ``key``, or ``{None: …}`` for the total."""
     if key is None:
         return {None: qs.aggregate(**aggs)}
     return {r[key]: r for r in qs.values(key).annotate(**aggs).order_by()}
@@ -333,10 +324,7 @@ def _flows_by_day(date_from, date_to, key, units, level, field) -> dict:
     aggs["s_received_fee"] = Sum("received", filter=win & Q(procedure__fee=True))
     aggs["s_before_received"] = Sum("received", filter=before)
     aggs["s_before_finished"] = Sum(F("resolved") + F("withdrawn"), filter=before)
-    qs = _filter(DossierDay.objects.filter(day__lte=date_to), units, level, field)
-    if key is None:
-        return {None: qs.aggregate(**aggs)}
-    return {r[key]: r for r in qs.values(key).annotate(**aggs).order_by()}
+    return _grouped(_filter(DossierDay.objects.filter(day__lte=date_to), units, level, field), key, aggs)
 
 
 def _overdue(end, key, units, level, field) -> dict:
@@ -364,9 +352,7 @@ def _procedures(key, units, level, field) -> dict:
         "online": Count("procedure_id", distinct=True, filter=online),
         "full": Count("procedure_id", distinct=True, filter=Q(procedure__online_mode=OnlineMode.FULL)),
     }
-    if key is None:
-        return {None: qs.aggregate(**aggs)}
-    return {r[key]: r for r in qs.values(key).annotate(**aggs).order_by()}
+    return _grouped(qs, key, aggs)
 
 
 def _row_from(flows: dict | None, group: str, key: str) -> KpiRow:

@@ -181,6 +181,15 @@ class WorkCalendar:
             return day
         return self._shift(day, steps)
 
+    def working_days_between(self, first: date, last: date) -> list[date]:
+        """The working days of the closed interval [first, last], in order."""
+        if last < first:
+            return []
+        self._ensure_years(first.year, last.year)
+        lo = bisect_left(self._ordinals, first.toordinal())
+        hi = bisect_right(self._ordinals, last.toordinal())
+        return [date.fromordinal(o) for o in self._ordinals[lo:hi]]
+
     def count_working_days(self, start: date | datetime, end: date | datetime) -> int:
         """Working days in the closed interval [start, end]; 0 when end is before start."""
         start, end = _as_date(start), _as_date(end)
