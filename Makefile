@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --disable-pip-version-check -U pip 2>&1 | grep -v "is ignored" || true
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev]" 2>&1 | grep -v "is ignored" || true
-	@$(BIN)/python -c "import cchc, django, ninja, django_tasks_db" && touch $(STAMP)
+	@$(BIN)/python -c "import cchc, django, ninja, django_tasks_db, axes" && touch $(STAMP)
 
 # Debian's Chromium for the browser tests (never a downloaded browser).
 browser:

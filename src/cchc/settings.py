@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "ninja",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -91,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "cchc.core.middleware.SecurityHeadersMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cchc.urls"
@@ -142,13 +145,33 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# Login throttling (cchc.core.throttle): failed attempts per username and per IP in a window.
 # Reverse proxies (addresses or networks, e.g. "127.0.0.1,10.0.0.0/8") whose X-Forwarded-For is
-# believed: login throttling and the survey rate limits count the client behind them. Empty: the
+# believed: login lockout and the survey rate limits count the client behind them. Empty: the
 # direct peer (REMOTE_ADDR) is the client and X-Forwarded-For is ignored (anyone can forge it).
 CCHC_TRUSTED_PROXIES = env_list("CCHC_TRUSTED_PROXIES", [])
+
+# Login lockout (django-axes, glue in cchc.core.lockout): a username from one address is locked
+# after LOGIN_MAX_FAILURES failures, an address (any usernames) after
+# LOGIN_MAX_FAILURES_PER_ADDRESS, both for LOGIN_FAILURE_WINDOW_SECONDS after the last failure.
 LOGIN_MAX_FAILURES = int(os.environ.get("CCHC_LOGIN_MAX_FAILURES", "5"))
+LOGIN_MAX_FAILURES_PER_ADDRESS = int(
+    os.environ.get("CCHC_LOGIN_MAX_FAILURES_PER_ADDRESS", str(4 * LOGIN_MAX_FAILURES))
+)
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("CCHC_LOGIN_FAILURE_WINDOW", "900"))
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "cchc.core.lockout.LoginAttemptHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = "cchc.core.lockout.failure_limit"
+AXES_COOLOFF_TIME = "cchc.core.lockout.cool_off"
+AXES_RESET_ON_SUCCESS = True  # the pair only: see LoginAttemptHandler.reset_user_attempts
+AXES_USERNAME_CALLABLE = "cchc.core.lockout.username_for_lockout"
+AXES_CLIENT_IP_CALLABLE = "cchc.core.net.client_ip"
+AXES_LOCKOUT_CALLABLE = "cchc.core.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_COOLOFF_MESSAGE = _("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau.")
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]

@@ -11,7 +11,7 @@ admin.site.site_title = "CCHC"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("login/", core_views.ThrottledLoginView.as_view(), name="login"),
+    path("login/", core_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
