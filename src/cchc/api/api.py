@@ -6,12 +6,20 @@ the caller's scope is 404, an action the role may not take is 403, invalid data 
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
 from cchc.api import assessments, frameworks, results, units
 from cchc.api.auth import AUTH
 
-api = NinjaAPI(title="CCHC API", version="1", urls_namespace="api", auth=AUTH)
+# Swagger UI from django-ninja's own static files ("ninja" in INSTALLED_APPS), under our CSP; no
+# call to the public validator (closed government networks).
+api = NinjaAPI(
+    title="CCHC API",
+    version="1",
+    urls_namespace="api",
+    auth=AUTH,
+    docs=Swagger(settings={"validatorUrl": None}),
+)
 
 
 @api.get("/health", auth=None, tags=["meta"])
