@@ -173,6 +173,9 @@ AXES_LOCKOUT_CALLABLE = "cchc.core.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_COOLOFF_MESSAGE = _("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau.")
 
+# API tokens (cchc create-api-token): lifetime in days unless --days says otherwise (0: never).
+API_TOKEN_DAYS = int(os.environ.get("CCHC_API_TOKEN_DAYS", "365"))
+
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
