@@ -58,13 +58,15 @@ $(BENCH_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev,bench]" 2>&1 | grep -v "is ignored" || true
 	@$(BIN)/python -c "import pandas, duckdb, locust, gunicorn" && touch $(BENCH_STAMP)
 
+# The benchmarks run with DEBUG off (as production): a throwaway key unless one is exported.
 bench: install $(BENCH_STAMP)
-	$(BIN)/python bench/run.py
-	$(BIN)/python bench/dossiers.py --rows $(BENCH_DOSSIER_ROWS)
-	$(BIN)/python bench/surveys_load.py
+	@export DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-bench-$$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')}"; \
+	  $(BIN)/python bench/run.py && \
+	  $(BIN)/python bench/dossiers.py --rows $(BENCH_DOSSIER_ROWS) && \
+	  $(BIN)/python bench/surveys_load.py
 
 messages: install
-	cd src/cchc && ../../$(BIN)/django-admin makemessages -l vi -l en --no-obsolete && ../../$(BIN)/django-admin compilemessages
+	cd src/cchc && DJANGO_DEBUG=1 ../../$(BIN)/django-admin makemessages -l vi -l en --no-obsolete && DJANGO_DEBUG=1 ../../$(BIN)/django-admin compilemessages
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -18,9 +18,15 @@ def main(argv: list[str] | None = None) -> None:
         # Our commands are documented with hyphens; Django's modules use underscores.
         argv[1] = argv[1].replace("-", "_")
     argv[0] = "cchc"
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(argv)
+    try:
+        execute_from_command_line(argv)
+    except ImproperlyConfigured as exc:
+        # A configuration the settings refuse (e.g. DEBUG off without DJANGO_SECRET_KEY): one line.
+        sys.stderr.write(f"cchc: configuration error: {exc}\n")
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 Environment variables:
     DJANGO_DEBUG          "1" for development (demo defaults allowed); default off.
-    DJANGO_SECRET_KEY     required when DEBUG is off.
+    DJANGO_SECRET_KEY     required when DEBUG is off: without it the app refuses to start.
     DATABASE_URL          default: SQLite file ``var/cchc.sqlite3``; ``postgres://…`` in production.
     DJANGO_ALLOWED_HOSTS  comma-separated; default ``127.0.0.1,localhost`` (plus ``*`` in DEBUG).
     CCHC_VAR_DIR          where the SQLite file, uploads and collected static files live (default ``./var``).
@@ -48,8 +48,16 @@ VAR_DIR = Path(os.environ.get("CCHC_VAR_DIR", Path.cwd() / "var")).resolve()
 DEV_SECRET_KEY = "django-insecure-cchc-development-key-never-use-in-production"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    # Tests run with DEBUG off but are not production; a deploy check (cchc.core.checks)
-    # refuses the development key, so `check --deploy` fails loudly without a real key.
+    if not (DEBUG or TESTING):
+        # Production (DEBUG off) never runs on the published development key: sessions, CSRF
+        # tokens and password-reset links would be forgeable by anyone who read this file.
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set and DJANGO_DEBUG is off: refusing to start on the "
+            "development key. Export DJANGO_SECRET_KEY (50+ random characters), or DJANGO_DEBUG=1 "
+            "on a development machine."
+        )
+    # Development (DEBUG on) and the test suite (DEBUG off, not production) only; the deploy
+    # check cchc.E001 refuses this key too.
     SECRET_KEY = DEV_SECRET_KEY
 
 ALLOWED_HOSTS = env_list(

@@ -123,6 +123,7 @@ def test_the_console_script(tmp_path):
     """The installed ``cchc`` script, in a fresh process on its own SQLite database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CCHC_", "PYTEST"))}
     env.update({"CCHC_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"})
+    env["DJANGO_SECRET_KEY"] = "test-key-for-a-fresh-process-" + "x" * 30  # DEBUG off: a key is required
 
     def cchc(*args):
         return subprocess.run([str(CCHC), *args], env=env, capture_output=True, text=True, timeout=120)

@@ -1,6 +1,7 @@
 import time
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from cchc.core.demo import load_demo
 
@@ -10,8 +11,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--reset", action="store_true")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="load even with DEBUG off (creates the superuser admin with the published demo password)",
+        )
 
     def handle(self, *args, **opts):
+        if not settings.DEBUG and not opts["force"]:
+            raise CommandError(
+                "refusing to load the demo with DEBUG off: it creates the superuser 'admin' and demo "
+                "accounts with the password published in the README. Use DJANGO_DEBUG=1 (as `make demo` "
+                "does) on a development machine, or --force on a throwaway trial server."
+            )
         started = time.perf_counter()
         info = load_demo(reset=opts["reset"])
         took = time.perf_counter() - started
