@@ -167,7 +167,7 @@ LOGIN_MAX_FAILURES_PER_ADDRESS = int(
 )
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("CCHC_LOGIN_FAILURE_WINDOW", "900"))
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "cchc.core.lockout.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_HANDLER = "cchc.core.lockout.LoginAttemptHandler"

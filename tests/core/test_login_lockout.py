@@ -117,3 +117,10 @@ def test_each_client_behind_a_trusted_proxy_is_counted_apart(owner, settings):
     assert noisy.post("/login/", {"username": "y", "password": "sai"}).status_code == 429
     other = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="5.6.7.8")
     assert login(other, PASSWORD).status_code == 302
+
+
+def test_a_login_without_a_request_is_not_refused(owner):
+    """Django's test client logs in without a request: not an HTTP log-in, nothing to count."""
+    client = Client()
+    assert client.login(username="thu_ky", password=PASSWORD)
+    assert not Client().login(username="thu_ky", password="sai")

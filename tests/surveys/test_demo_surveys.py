@@ -82,7 +82,7 @@ def test_rerunning_adds_nothing(demo):
 
 
 def test_the_secretariat_pages_show_the_demo_data(demo, client):
-    client.post("/login/", {"username": "thuongtruc", "password": PASSWORD})
+    client.login(username="thuongtruc", password=PASSWORD)
     current = Campaign.objects.get(questionnaire__code="SIPAS-DV", period=2025)
     past = Campaign.objects.get(questionnaire__code="SIPAS-DV", period=2024)
     campaigns = client.get("/surveys/").content.decode()

@@ -19,6 +19,7 @@ import unicodedata
 from datetime import timedelta
 
 from axes.attempts import get_cool_off_threshold
+from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
@@ -59,6 +60,17 @@ def failure_limit(request, credentials) -> int:
 def cool_off(request=None) -> timedelta:
     """``AXES_COOLOFF_TIME``: how long failures count after the last one."""
     return timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """Axes' check before the password is tried. A call without a request (``Client.login`` in
+    tests, a script) is no log-in over HTTP and has no address to count (axes records no failure
+    for it either): it goes on to the next backend instead of raising."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 class LoginAttemptHandler(AxesDatabaseHandler):
