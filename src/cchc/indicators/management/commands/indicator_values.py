@@ -94,7 +94,9 @@ class Command(BaseCommand):
             ws = wb.create_sheet("values")
             ws.append(COLUMNS)
             for values in table:
-                ws.append([float(v) if i in (3, 4, 5, 6) and v != "" else (v or None) for i, v in enumerate(values)])
+                ws.append(
+                    [float(v) if i in (3, 4, 5, 6) and v != "" else (v or None) for i, v in enumerate(values)]
+                )
             wb.save(output)
             return
         stream = open(output, "w", encoding="utf-8", newline="") if output else self.stdout._out  # noqa: SIM115
