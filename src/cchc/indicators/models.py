@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -67,6 +68,13 @@ class Indicator(models.Model):
         _("giá trị lớn nhất"), max_digits=14, decimal_places=4, null=True, blank=True
     )
     methodology = models.CharField(_("phương pháp tính (tài liệu)"), max_length=120, blank=True)
+    entry_unit_types = models.ManyToManyField(
+        "orgs.UnitType",
+        blank=True,
+        related_name="entry_indicators",
+        verbose_name=_("loại đơn vị nhập số liệu"),
+        help_text=_("Chỉ tiêu nhập tay: các loại đơn vị phải nhập (để trống: mọi loại đơn vị)."),
+    )
     description = models.TextField(_("mô tả"), blank=True)
 
     class Meta:
@@ -201,3 +209,102 @@ class Target(models.Model):
         if self.unit_type_id:
             return f"type:{self.unit_type.code}"
         return "*"
+
+
+class SheetStatus(models.TextChoices):
+    """The states of a unit's data-entry sheet for one period."""
+
+    DRAFT = "draft", _("Đang nhập")
+    SUBMITTED = "submitted", _("Đã gửi, chờ duyệt")
+    RETURNED = "returned", _("Bị trả lại")
+    APPROVED = "approved", _("Đã duyệt")
+
+
+class EntrySheet(models.Model):
+    """A unit's entered values for one month or quarter (phiếu nhập số liệu): saved as a draft,
+    submitted, then approved (locked) or returned with a reason by the secretariat. Only an
+    approved sheet writes its values (origin ``entry``) through the one writer."""
+
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="entry_sheets", verbose_name=_("đơn vị")
+    )
+    period_kind = models.CharField(_("loại kỳ"), max_length=10, choices=PeriodKind.choices)
+    period_start = models.DateField(_("từ ngày"))
+    period_end = models.DateField(_("đến ngày"))
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=SheetStatus.choices, default=SheetStatus.DRAFT
+    )
+    submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("duyệt/trả lúc"), null=True, blank=True)
+    return_reason = models.TextField(_("lý do trả lại"), blank=True)
+
+    class Meta:
+        verbose_name = _("phiếu nhập số liệu")
+        verbose_name_plural = _("phiếu nhập số liệu")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "period_kind", "period_start"], name="entrysheet_unique_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit.code} {self.period_kind} {self.period_start}"
+
+
+class EntryValue(models.Model):
+    """One entered figure of a sheet (giá trị nhập)."""
+
+    sheet = models.ForeignKey(
+        EntrySheet, on_delete=models.CASCADE, related_name="values", verbose_name=_("phiếu")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="+", verbose_name=_("chỉ tiêu")
+    )
+    value = models.DecimalField(_("giá trị"), max_digits=14, decimal_places=4, null=True, blank=True)
+    numerator = models.DecimalField(_("tử số"), max_digits=16, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(_("mẫu số"), max_digits=16, decimal_places=4, null=True, blank=True)
+    comment = models.TextField(_("ghi chú"), blank=True)
+    evidence = models.FileField(_("tài liệu kiểm chứng"), upload_to="entry/%Y/", blank=True)
+
+    class Meta:
+        verbose_name = _("giá trị nhập")
+        verbose_name_plural = _("giá trị nhập")
+        constraints = [models.UniqueConstraint(fields=["sheet", "indicator"], name="entryvalue_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.sheet} {self.indicator.code}"
+
+
+class EntryChange(models.Model):
+    """The audit trail of a sheet: every saved figure (old → new) and every decision."""
+
+    sheet = models.ForeignKey(
+        EntrySheet, on_delete=models.CASCADE, related_name="changes", verbose_name=_("phiếu")
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("chỉ tiêu"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người thực hiện"),
+    )
+    at = models.DateTimeField(_("lúc"), auto_now_add=True)
+    action = models.CharField(_("thao tác"), max_length=20)
+    old = models.CharField(_("giá trị cũ"), max_length=255, blank=True)
+    new = models.CharField(_("giá trị mới"), max_length=255, blank=True)
+    reason = models.TextField(_("lý do"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("lịch sử phiếu nhập")
+        verbose_name_plural = _("lịch sử phiếu nhập")
+
+    def __str__(self) -> str:
+        return f"{self.sheet} {self.action} {self.at:%d/%m/%Y %H:%M}"

@@ -364,21 +364,48 @@ def rolled_values(
 def yearly_values(
     indicator_codes: set[str], unit_ids: set[int] | None, year: int
 ) -> dict[tuple[str, int], Decimal]:
-    """{(indicator code, unit id): value} for the yearly period of ``year``: the stored yearly
-    value of each unit, the computed one first, then an approved entry, then an imported one."""
-    start, _end = year_period(year)
+    """{(indicator code, unit id): value} for ``year``: each unit's stored yearly value (the
+    computed one first, then an approved entry, then an imported one), else its months (or
+    quarters) of the year combined by the indicator's aggregation — how a PAR criterion bound to a
+    monthly entry indicator scores from the approved months."""
+    start, end = year_period(year)
+    indicators = {i.pk: i for i in Indicator.objects.filter(code__in=indicator_codes)}
     qs = IndicatorValue.objects.filter(
-        indicator__code__in=indicator_codes, period_kind=PeriodKind.YEAR, period_start=start
-    )
+        indicator_id__in=list(indicators), period_start__gte=start, period_end__lte=end
+    ).exclude(period_kind=PeriodKind.CUSTOM)
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=unit_ids)
     rank = {o: i for i, o in enumerate(ORIGIN_PRECEDENCE)}
-    out: dict[tuple[str, int], tuple[int, Decimal]] = {}
-    for code, unit_id, value, origin in qs.values_list("indicator__code", "unit_id", "value", "origin"):
-        key = (code, unit_id)
-        if key not in out or rank[origin] < out[key][0]:
-            out[key] = (rank[origin], value)
-    return {key: value for key, (_r, value) in out.items()}
+    best: dict[tuple[int, int, str, dt.date], tuple[int, Rolled]] = {}
+    for ind_id, unit_id, kind, p_start, value, num, den, origin in qs.values_list(
+        "indicator_id",
+        "unit_id",
+        "period_kind",
+        "period_start",
+        "value",
+        "numerator",
+        "denominator",
+        "origin",
+    ):
+        key = (ind_id, unit_id, kind, p_start)
+        if key not in best or rank[origin] < best[key][0]:
+            best[key] = (rank[origin], Rolled(value, num, den, origin))
+    by_unit: dict[tuple[int, int], dict[str, list[tuple[dt.date, Rolled]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for (ind_id, unit_id, kind, p_start), (_r, rolled) in best.items():
+        by_unit[ind_id, unit_id][kind].append((p_start, rolled))
+    out: dict[tuple[str, int], Decimal] = {}
+    for (ind_id, unit_id), kinds in by_unit.items():
+        indicator = indicators[ind_id]
+        for kind in (PeriodKind.YEAR, PeriodKind.QUARTER, PeriodKind.MONTH):
+            if kind in kinds:
+                parts = [r for _s, r in sorted(kinds[kind], key=lambda item: item[0])]
+                value = parts[0].value if kind == PeriodKind.YEAR else combine(indicator, parts).value
+                if value is not None:
+                    out[indicator.code, unit_id] = value
+                break
+    return out
 
 
 def set_yearly_value(
