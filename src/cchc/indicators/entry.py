@@ -33,7 +33,7 @@ from cchc.indicators.models import (
     ValueOrigin,
 )
 from cchc.indicators.periods import Period
-from cchc.indicators.services import Value, fmt, ratio, replace_values
+from cchc.indicators.services import Value, fmt, fmt_plain, ratio, replace_values
 from cchc.orgs.access import scope_for
 from cchc.orgs.models import OrgUnit, Role
 
@@ -150,7 +150,7 @@ def check_row(row: Row) -> tuple[Decimal | None, Decimal | None, Decimal | None]
             row.errors["denominator"] = _("Mẫu số phải lớn hơn 0.")
             return None, None, None
         if num < 0 or (ind.unit_of_measure == "%" and num > den):
-            row.errors["numerator"] = _("Tử số phải từ 0 đến mẫu số (%(d)s).") % {"d": fmt(den, 0)}
+            row.errors["numerator"] = _("Tử số phải từ 0 đến mẫu số (%(d)s).") % {"d": fmt_plain(den)}
             return None, None, None
         value = ratio(num, den, ind.unit_of_measure)
     elif value is None:
@@ -159,8 +159,8 @@ def check_row(row: Row) -> tuple[Decimal | None, Decimal | None, Decimal | None]
     if (low is not None and value < low) or (high is not None and value > high):
         row.errors["value"] = _("Giá trị %(v)s ngoài khoảng hợp lệ %(lo)s – %(hi)s.") % {
             "v": fmt(value),
-            "lo": fmt(low, 0),
-            "hi": fmt(high, 0),
+            "lo": fmt_plain(low),
+            "hi": fmt_plain(high),
         }
         return None, None, None
     return value, num, den
@@ -169,7 +169,7 @@ def check_row(row: Row) -> tuple[Decimal | None, Decimal | None, Decimal | None]
 def _show(value, num, den) -> str:
     if value is None:
         return ""
-    return f"{fmt(num, 0)}/{fmt(den, 0)} = {fmt(value)}" if den is not None else fmt(value)
+    return f"{fmt_plain(num)}/{fmt_plain(den)} = {fmt(value)}" if den is not None else fmt(value)
 
 
 @transaction.atomic

@@ -534,6 +534,15 @@ def fmt(value: Decimal | None, places: int = 2) -> str:
     return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
 
 
+def fmt_plain(value: Decimal | None) -> str:
+    """A count or a typed figure without trailing zeros, in the Vietnamese form: 45,5 — 1.200."""
+    if value is None:
+        return ""
+    text = f"{Decimal(value):f}"
+    places = len(text.split(".")[1].rstrip("0")) if "." in text else 0
+    return fmt(value, places)
+
+
 # -- refreshers: computed indicators are written by the apps above this one ---------------------------
 
 REFRESHERS: dict[str, Callable[[int], int]] = {}
