@@ -88,17 +88,6 @@ def import_procedures(path: str | Path, mapping: ColumnMapping | None = None) ->
     }
 
 
-def link_procedure(procedure: Procedure, unit, *, linked: bool = True) -> ProcedureUnit:
-    """An admin states that ``unit`` handles ``procedure`` (or withdraws that statement)."""
-    link, _ = ProcedureUnit.objects.get_or_create(procedure=procedure, unit=unit)
-    link.linked_by_admin = linked
-    if not link.linked_by_admin and not link.has_dossiers:
-        link.delete()
-    else:
-        link.save(update_fields=["linked_by_admin"])
-    return link
-
-
 # -- dossiers ---------------------------------------------------------------------------------------------
 
 
