@@ -191,7 +191,7 @@ INDICATOR_LEAVES = {
         "steps": [{"min": 98, "points": "FULL"}, {"min": 95, "points": "HALF"}, {"min": 0, "points": 0}],
     },
     ("3", 10): {"type": "proportional", "indicator": "dossiers.online_rate", "full_at": 50},
-    ("7", 3): {"type": "proportional", "indicator": "egov.signed_document_rate", "full_at": 100},
+    ("7", 3): {"type": "proportional", "indicator": "egov.signed_documents_rate", "full_at": 100},
     ("5", 7): {"type": "deduction", "indicator": "civil_service.violations", "per_event": 0.25},
     ("8", 1): {"type": "survey", "indicator": "surveys.sipas_index"},
 }
@@ -349,7 +349,7 @@ def set_indicators(units, year: int, rng: random.Random) -> None:
             "dossiers.online_rate", unit, year, Decimal(str(round(rng.uniform(20, 60), 2))), source="demo"
         )
         set_yearly_value(
-            "egov.signed_document_rate",
+            "egov.signed_documents_rate",
             unit,
             year,
             Decimal(str(round(rng.uniform(70, 100), 2))),
