@@ -379,3 +379,12 @@ def test_import_targets_by_unit_type_and_bad_rows(province, tmp_path):
 def test_indicators_refresh_recomputes_the_computed_indicators(province):
     out = run("indicators", "refresh", "--year", "2025")
     assert "dossiers:" in out and "surveys:" in out
+
+
+def test_approved_months_beat_an_imported_year(province):
+    ind = Indicator.objects.get(code=SIGNED)
+    year, may = Period.year(2025), Period.month(2025, 5)
+    replace_values(ValueOrigin.IMPORTED, [Value(ind.pk, province.A.pk, year, Decimal(40), 4, 10)], None)
+    replace_values(ValueOrigin.ENTRY, [Value(ind.pk, province.A.pk, may, Decimal(90), 9, 10)], [may])
+    assert rolled_values(ind, [province.A], year)[province.A.pk].value == Decimal("90.0000")
+    assert yearly_values({SIGNED}, None, 2025) == {(SIGNED, province.A.pk): Decimal("90.0000")}

@@ -295,8 +295,7 @@ def rolled_values(
         if u.parent_id in tree:
             children[u.parent_id].append(u.pk)
     end = min(period.end, until) if until else period.end
-    stored: dict[tuple[int, str, dt.date], Rolled] = {}
-    rank = {o: i for i, o in enumerate(ORIGIN_PRECEDENCE)}
+    stored: dict[tuple[int, str, str, dt.date], Rolled] = {}
     rows = IndicatorValue.objects.filter(
         indicator=indicator,
         unit_id__in=list(tree),
@@ -314,15 +313,10 @@ def rolled_values(
         "source",
         "updated_at",
     )
-    best: dict[tuple[int, str, dt.date], str] = {}
     for unit_id, kind, start, p_end, value, num, den, origin, source, at in rows:
         if p_end > end:  # the year to date is read from its months, not from a whole-year value
             continue
-        key = (unit_id, kind, start)
-        if key in best and rank[best[key]] <= rank[origin]:
-            continue
-        best[key] = origin
-        stored[key] = Rolled(value, num, den, origin, source, at)
+        stored[unit_id, origin, kind, start] = Rolled(value, num, den, origin, source, at)
 
     whole = until is None or until >= period.end
     months = [m for m in period.months() if m.end <= end]
@@ -332,23 +326,24 @@ def rolled_values(
     cache: dict[int, Rolled] = {}
 
     def own(unit_id: int) -> Rolled | None:
-        if whole and (unit_id, period.kind, period.start) in stored:
-            return stored[unit_id, period.kind, period.start]
-        if period.kind == PeriodKind.MONTH:
-            return None
-        by_month = [
-            stored[unit_id, PeriodKind.MONTH, m.start]
-            for m in months
-            if (unit_id, PeriodKind.MONTH, m.start) in stored
-        ]
-        if by_month:
-            return combine(indicator, by_month)
-        by_quarter = [
-            stored[unit_id, PeriodKind.QUARTER, q.start]
-            for q in quarters
-            if (unit_id, PeriodKind.QUARTER, q.start) in stored and q.end <= end
-        ]
-        return combine(indicator, by_quarter) if by_quarter else None
+        """The unit's own figure: for each origin in precedence, its value for the whole
+        period, else its months, else its quarters (an entered month beats an imported year)."""
+        for origin in ORIGIN_PRECEDENCE:
+            if whole:
+                whole_value = stored.get((unit_id, origin, period.kind, period.start))
+                if whole_value is not None:
+                    return whole_value
+            if period.kind == PeriodKind.MONTH:
+                continue
+            for kind, parts in ((PeriodKind.MONTH, months), (PeriodKind.QUARTER, quarters)):
+                found = [
+                    stored[k]
+                    for p in parts
+                    if p.end <= end and (k := (unit_id, origin, kind, p.start)) in stored
+                ]
+                if found:
+                    return combine(indicator, found)
+        return None
 
     def value_of(unit_id: int) -> Rolled:
         if unit_id not in cache:
@@ -375,8 +370,9 @@ def yearly_values(
     ).exclude(period_kind=PeriodKind.CUSTOM)
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=unit_ids)
-    rank = {o: i for i, o in enumerate(ORIGIN_PRECEDENCE)}
-    best: dict[tuple[int, int, str, dt.date], tuple[int, Rolled]] = {}
+    found: dict[tuple[int, int], dict[tuple[str, str], list[tuple[dt.date, Rolled]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     for ind_id, unit_id, kind, p_start, value, num, den, origin in qs.values_list(
         "indicator_id",
         "unit_id",
@@ -387,24 +383,20 @@ def yearly_values(
         "denominator",
         "origin",
     ):
-        key = (ind_id, unit_id, kind, p_start)
-        if key not in best or rank[origin] < best[key][0]:
-            best[key] = (rank[origin], Rolled(value, num, den, origin))
-    by_unit: dict[tuple[int, int], dict[str, list[tuple[dt.date, Rolled]]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
-    for (ind_id, unit_id, kind, p_start), (_r, rolled) in best.items():
-        by_unit[ind_id, unit_id][kind].append((p_start, rolled))
+        found[ind_id, unit_id][origin, kind].append((p_start, Rolled(value, num, den, origin)))
     out: dict[tuple[str, int], Decimal] = {}
-    for (ind_id, unit_id), kinds in by_unit.items():
+    order = [
+        (o, k) for o in ORIGIN_PRECEDENCE for k in (PeriodKind.YEAR, PeriodKind.MONTH, PeriodKind.QUARTER)
+    ]
+    for (ind_id, unit_id), by_kind in found.items():
         indicator = indicators[ind_id]
-        for kind in (PeriodKind.YEAR, PeriodKind.QUARTER, PeriodKind.MONTH):
-            if kind in kinds:
-                parts = [r for _s, r in sorted(kinds[kind], key=lambda item: item[0])]
+        for origin, kind in order:
+            if (origin, kind) in by_kind:
+                parts = [r for _s, r in sorted(by_kind[origin, kind], key=lambda item: item[0])]
                 value = parts[0].value if kind == PeriodKind.YEAR else combine(indicator, parts).value
                 if value is not None:
                     out[indicator.code, unit_id] = value
-                break
+                    break
     return out
 
 
