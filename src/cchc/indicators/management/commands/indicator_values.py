@@ -3,6 +3,7 @@ import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 from django.utils import timezone
 
 from cchc.indicators.models import Indicator
@@ -64,7 +65,13 @@ class Command(BaseCommand):
             for root in roots:
                 units.append(root)
                 if opts["unit"]:
-                    units.extend(OrgUnit.objects.filter(parent=root).order_by("code"))
+                    children = OrgUnit.objects.filter(parent=root).order_by("code")
+                    # the children that existed during the year (a merged district ends mid-year)
+                    units.extend(
+                        children.filter(
+                            Q(valid_from__isnull=True) | Q(valid_from__lte=year_period.end)
+                        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=year_period.start))
+                    )
             rolled = rolled_values(indicator, units, year_period)
             rows = [(u, year_period, rolled[u.pk]) for u in units]
         table = []
