@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("cchc.frameworks.urls")),
     path("", include("cchc.procedures.urls")),
     path("", include("cchc.surveys.urls")),
+    path("", include("cchc.indicators.urls")),
 ]

@@ -191,7 +191,7 @@ INDICATOR_LEAVES = {
         "steps": [{"min": 98, "points": "FULL"}, {"min": 95, "points": "HALF"}, {"min": 0, "points": 0}],
     },
     ("3", 10): {"type": "proportional", "indicator": "dossiers.online_rate", "full_at": 50},
-    ("7", 3): {"type": "proportional", "indicator": "egov.signed_document_rate", "full_at": 100},
+    ("7", 3): {"type": "proportional", "indicator": "egov.signed_documents_rate", "full_at": 100},
     ("5", 7): {"type": "deduction", "indicator": "civil_service.violations", "per_event": 0.25},
     ("8", 1): {"type": "survey", "indicator": "surveys.sipas_index"},
 }
@@ -349,7 +349,7 @@ def set_indicators(units, year: int, rng: random.Random) -> None:
             "dossiers.online_rate", unit, year, Decimal(str(round(rng.uniform(20, 60), 2))), source="demo"
         )
         set_yearly_value(
-            "egov.signed_document_rate",
+            "egov.signed_documents_rate",
             unit,
             year,
             Decimal(str(round(rng.uniform(70, 100), 2))),
@@ -443,6 +443,73 @@ def load_demo_sources(units: dict[str, OrgUnit]) -> list[str]:
     return done
 
 
+ENTRY_YEAR = 2026
+ENTRY_TARGETS = {  # e-government targets of the province plan (demo)
+    "egov.signed_documents_rate": Decimal("90"),
+    "egov.electronic_documents_rate": Decimal("80"),
+    "egov.official_email_rate": Decimal("95"),
+    "dossiers.digitized_rate": Decimal("100"),
+}
+
+
+def load_demo_entry(
+    units: dict[str, OrgUnit], users, rng: random.Random, today: dt.date | None = None
+) -> int:
+    """The departments' e-government figures of the year so far, through the real entry
+    services: every month approved but the last two (some submitted, one returned, one not
+    entered), the quarters approved; the province's targets. Returns the number of sheets."""
+    from cchc.indicators import entry
+    from cchc.indicators.models import EntrySheet, Indicator, Target
+    from cchc.indicators.periods import Period
+
+    if EntrySheet.objects.filter(unit__code__startswith="DEMO").exists():
+        return 0
+    today = today or timezone.localdate()
+    officer, secretariat = users["admin"], users["thuongtruc"]
+    for code, value in ENTRY_TARGETS.items():
+        Target.objects.update_or_create(
+            indicator=Indicator.objects.get(code=code),
+            unit=units["DEMO"],
+            unit_type=None,
+            year=ENTRY_YEAR,
+            defaults={"value": value, "source_document": "Kế hoạch CCHC năm 2026 của UBND tỉnh (demo)"},
+        )
+    months = [Period.month(ENTRY_YEAR, m) for m in range(1, 13) if Period.month(ENTRY_YEAR, m).end < today]
+    quarters = [
+        Period.quarter(ENTRY_YEAR, q) for q in range(1, 5) if Period.quarter(ENTRY_YEAR, q).end < today
+    ]
+    departments = [units[f"DEMO-S{i:02d}"] for i in range(1, len(DEPARTMENTS) + 1)]
+    sheets = 0
+    for d, unit in enumerate(departments):
+        skill = 0.75 + 0.2 * rng.random()
+        for period in months + quarters:
+            last = period == months[-1] if months else False
+            if last and d == len(departments) - 1:
+                continue  # one department has not entered its last month: late
+            rows = []
+            for indicator in entry.entry_indicators(unit, period):
+                if indicator.aggregation == "ratio":
+                    den = rng.randint(40, 400)
+                    num = min(den, round(den * min(1.0, skill + rng.uniform(-0.08, 0.12))))
+                    rows.append(entry.Row(indicator=indicator, numerator=str(num), denominator=str(den)))
+                else:
+                    rows.append(
+                        entry.Row(indicator=indicator, value="1" if rng.random() < skill + 0.15 else "0")
+                    )
+            sheet = entry.save_sheet(officer, unit, period, rows)
+            sheets += 1
+            if last and d % 4 == 1:
+                continue  # still a draft
+            entry.submit_sheet(officer, sheet)
+            if last and d % 4 == 2:
+                continue  # waiting for approval
+            if last and d == 0:
+                entry.return_sheet(secretariat, sheet, "Mẫu số văn bản đi chưa khớp sổ đăng ký văn bản.")
+                continue
+            entry.approve_sheet(secretariat, sheet)
+    return sheets
+
+
 def load_demo(reset: bool = False) -> dict:
     if reset:
         Assessment.objects.filter(unit__code__startswith="DEMO").delete()
@@ -493,6 +560,9 @@ def load_demo(reset: bool = False) -> dict:
                 )
                 drive_to(assessment, target, users)
     extras = load_demo_sources(units)
+    sheets = load_demo_entry(units, users, random.Random(20260101))
+    if sheets:
+        extras.append(f"{sheets} phiếu nhập số liệu chính quyền điện tử")
     return {
         "logins": logins,
         "extras": extras,

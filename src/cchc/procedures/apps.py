@@ -8,3 +8,13 @@ class ProceduresConfig(AppConfig):
     name = "cchc.procedures"
     label = "procedures"
     verbose_name = _("Thủ tục hành chính và hồ sơ")
+
+    def ready(self):
+        from cchc.indicators.services import register_refresher
+
+        def refresh(year: int) -> int:
+            from cchc.procedures.services import write_year_indicators
+
+            return write_year_indicators(year)
+
+        register_refresher("dossiers", refresh)

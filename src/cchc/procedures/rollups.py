@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from decimal import Decimal
 
 from django.db import connection, transaction
 
@@ -166,7 +165,3 @@ def rebuild(unit_ids: Iterable[int] | None = None) -> int:
     written += len(delta.rows)
     delta.flush()
     return written
-
-
-def as_decimal(value) -> Decimal:
-    return Decimal(str(value or 0)).quantize(Decimal("0.01"))

@@ -18,11 +18,11 @@ import pickle
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from operator import itemgetter
 from pathlib import Path
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from cchc.core.importing import ImportFailed, RowErrors
@@ -86,17 +86,6 @@ def import_procedures(path: str | Path, mapping: ColumnMapping | None = None) ->
         "updated": updated,
         "unchanged": len(rows) - created - updated,
     }
-
-
-def link_procedure(procedure: Procedure, unit, *, linked: bool = True) -> ProcedureUnit:
-    """An admin states that ``unit`` handles ``procedure`` (or withdraws that statement)."""
-    link, _ = ProcedureUnit.objects.get_or_create(procedure=procedure, unit=unit)
-    link.linked_by_admin = linked
-    if not link.linked_by_admin and not link.has_dossiers:
-        link.delete()
-    else:
-        link.save(update_fields=["linked_by_admin"])
-    return link
 
 
 # -- dossiers ---------------------------------------------------------------------------------------------
@@ -399,32 +388,18 @@ INDICATOR_RATES = {
 }
 
 
-INDICATOR_VALUE_COLUMNS = [
-    "indicator_id",
-    "unit_id",
-    "period_kind",
-    "period_start",
-    "period_end",
-    "value",
-    "numerator",
-    "denominator",
-    "source",
-    "updated_at",
-]
-
-
 def write_indicator_values(months: list[tuple[int, int]], *, years: set[int] | None = None) -> int:
     """Write every dossier indicator for every unit (its whole subtree, summed from numerators
     and denominators) for the given months and for the years they fall in. Returns the number
     of values written.
 
-    The periods are rewritten whole, in one transaction: one DELETE for all of them, then one
-    COPY on PostgreSQL or ``executemany`` elsewhere. The units' counts come from
-    :func:`~cchc.procedures.kpis.unit_tree_counts` (no KpiRow is built); a value (its rate and
-    its COPY text) is computed once per indicator, numerator and denominator, since most
-    repeat across units and periods."""
-    from cchc.indicators.models import Indicator, IndicatorValue, PeriodKind
-    from cchc.procedures.kpis import KpiRow, month_window, unit_tree_counts
+    The periods are rewritten whole through the one writer,
+    :func:`cchc.indicators.services.replace_values` (one transaction, COPY on PostgreSQL). The
+    units' counts come from :func:`~cchc.procedures.kpis.unit_tree_counts` (no KpiRow is built)."""
+    from cchc.indicators.models import Indicator, ValueOrigin
+    from cchc.indicators.periods import Period
+    from cchc.indicators.services import Value, replace_values
+    from cchc.procedures.kpis import KpiRow, unit_tree_counts
 
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=INDICATOR_RATES)}
     rates = [
@@ -432,70 +407,35 @@ def write_indicator_values(months: list[tuple[int, int]], *, years: set[int] | N
         for code, (num, den) in INDICATOR_RATES.items()
         if code in indicators
     ]
-    periods: list[tuple[str, dt.date, dt.date]] = []
-    for y, m in months:
-        start, end = month_window(y, m)
-        periods.append((PeriodKind.MONTH, start, end))
-    for y in sorted((years or set()) | {y for y, _m in months}):
-        periods.append((PeriodKind.YEAR, dt.date(y, 1, 1), dt.date(y, 12, 31)))
+    periods = [Period.month(y, m) for y, m in months]
+    periods += [Period.year(y) for y in sorted((years or set()) | {y for y, _m in months})]
     if not periods:
         return 0
-    series = unit_tree_counts([(start, end) for _kind, start, end in periods])
-    # One entry per unit and period: (kind, start, end, unit id, source, [cell, …]), a cell being
-    # (indicator id, value, numerator, denominator, its COPY text).
-    values: list[tuple] = []
-    cells: dict[tuple, tuple] = {}
-    for (kind, start, end), kpi_rows in zip(periods, series, strict=True):
-        window = f";from={start.isoformat()};to={end.isoformat()}"
+    series = unit_tree_counts([(p.start, p.end) for p in periods])
+    # A value is computed once per indicator, numerator and denominator: most repeat across
+    # units and periods.
+    rated: dict[tuple, Decimal] = {}
+    values: list[Value] = []
+    for period, kpi_rows in zip(periods, series, strict=True):
+        window = f";from={period.start.isoformat()};to={period.end.isoformat()}"
         for row in kpi_rows:
             if not (row["received"] or row["resolved"] or row["in_progress"] or row["withdrawn"]):
                 continue
-            rated = []
+            source = f"dossiers:unit={row['group_key']}{window}"
             for indicator_id, numerator, denominator in rates:
                 den = denominator(row)
                 if den == 0:
                     continue
                 num = numerator(row)
-                cell = cells.get((indicator_id, num, den))
-                if cell is None:
-                    value = KpiRow.rate(num, den)
-                    cell = cells[indicator_id, num, den] = (
-                        indicator_id,
-                        value,
-                        num,
-                        den,
-                        f"{indicator_id}\t{value}\t{num}\t{den}\n",
-                    )
-                rated.append(cell)
-            if rated:
-                values.append(
-                    (kind, start, end, row["unit_id"], f"dossiers:unit={row['group_key']}{window}", rated)
-                )
-    # Written unit by unit (then period by period, as they came): in the order of the indexes,
-    # which PostgreSQL then fills page after page instead of all over; about twice as fast when
-    # the deleted values of the same periods are still in them, as they are here.
-    values.sort(key=itemgetter(3))
-    table = IndicatorValue._meta.db_table
-    now = timezone.now()
-    with transaction.atomic():
-        # A unit whose dossiers moved away keeps no stale value: the periods are rewritten whole.
-        stale = Q()
-        for kind in (PeriodKind.MONTH, PeriodKind.YEAR):
-            stale |= Q(period_kind=kind, period_start__in=[s for k, s, _e in periods if k == kind])
-        IndicatorValue.objects.filter(stale, indicator__in=indicators.values()).delete()
-        if connection.vendor == "postgresql":
-            _copy_indicator_values(table, values, now)
-        else:
-            insert_rows(
-                table,
-                INDICATOR_VALUE_COLUMNS,
-                [
-                    (indicator_id, unit_id, kind, start, end, value, num, den, source, now)
-                    for kind, start, end, unit_id, source, rated in values
-                    for indicator_id, value, num, den, _text in rated
-                ],
-            )
-    return sum(len(rated) for *_head, rated in values)
+                value = rated.get((num, den))
+                if value is None:
+                    value = rated[num, den] = KpiRow.rate(num, den)
+                values.append(Value(indicator_id, row["unit_id"], period, value, num, den, source))
+    # The periods are rewritten whole: a unit whose dossiers moved away keeps no stale value.
+    written, _removed = replace_values(
+        ValueOrigin.COMPUTED, values, periods, indicators=[i.pk for i in indicators.values()]
+    )
+    return written
 
 
 def _summed(expr: str) -> Callable:
@@ -505,61 +445,6 @@ def _summed(expr: str) -> Callable:
         return itemgetter(names[0])
     get = itemgetter(*names)
     return lambda row: sum(get(row))
-
-
-COPY_LINES = 5000  # units (of up to six lines) per write
-COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
-
-
-def _copy_indicator_values(table: str, values: list[tuple], now: dt.datetime) -> None:
-    """The rows of :func:`write_indicator_values` as COPY text (PostgreSQL): the columns a unit's
-    indicators share first, formatted once per unit and period, then each cell's own text. Only
-    the source is free text (escaped); the rest are numbers, dates and a choice value."""
-    cols = (
-        "period_kind, period_start, period_end, unit_id, source, updated_at, "
-        "indicator_id, value, numerator, denominator"
-    )
-    moment = now.isoformat()
-    periods = {(kind, start): f"{kind.value}\t{start}\t{end}\t" for kind, start, end, *_rest in values}
-    lines: list[str] = []
-    with connection.cursor() as cur, cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-        for kind, start, _end, unit_id, source, rated in values:
-            head = f"{periods[kind, start]}{unit_id}\t{_copy_text(source)}\t{moment}\t"
-            # Each cell's text ends its line: head + cell, head + cell, …
-            lines.append(head + head.join([cell[4] for cell in rated]))
-            if len(lines) >= COPY_LINES:
-                copy.write("".join(lines))
-                lines = []
-        if lines:
-            copy.write("".join(lines))
-
-
-def _copy_text(text: str) -> str:
-    """A string as a field of COPY's text format (backslash, tab, newline and carriage return
-    escaped)."""
-    if text.isprintable() and "\\" not in text:
-        return text
-    for char, escaped in COPY_ESCAPES:
-        text = text.replace(char, escaped)
-    return text
-
-
-def insert_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
-    """Plain inserts without model instances: COPY on PostgreSQL, ``executemany`` on SQLite
-    (aware datetimes converted as Django stores them)."""
-    if not rows:
-        return
-    cols = ", ".join(columns)
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        adapt = connection.ops.adapt_datetimefield_value
-        rows = [tuple(adapt(v) if isinstance(v, dt.datetime) else v for v in row) for row in rows]
-        marks = ", ".join(["%s"] * len(columns))
-        cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)  # noqa: S608
 
 
 def write_year_indicators(year: int) -> int:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import transaction
-
-from cchc.indicators.models import Indicator, IndicatorValue, PeriodKind, year_period
+from cchc.indicators.models import Indicator, IndicatorValue, PeriodKind, ValueOrigin
+from cchc.indicators.periods import Period
+from cchc.indicators.services import Value, replace_values
 from cchc.surveys.models import Campaign, QuestionnaireKind
 from cchc.surveys.results import compute_results
 
@@ -53,7 +53,6 @@ def refresh_indicators(campaign: Campaign) -> dict[str, int]:
     else:
         return {"created": 0, "updated": 0, "removed": 0, "skipped": 1}
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=codes)}
-    start, end = year_period(campaign.period)
     source = f"surveys:{campaign.questionnaire.code} v{campaign.questionnaire.version} {campaign.period}"
     rows = compute_results(campaign, by="unit")
     wanted: dict[tuple[str, int], tuple[Decimal, Decimal, Decimal]] = {}
@@ -73,40 +72,30 @@ def refresh_indicators(campaign: Campaign) -> dict[str, int]:
             if value is not None and f"{PAR_INDEX}.{aspect}" in indicators:
                 wanted[(f"{PAR_INDEX}.{aspect}", unit_id)] = (value.quantize(Q4), num, den)
     unit_ids = [r.unit_ids[0] for r in rows]
-    with transaction.atomic():
-        existing = {
-            (v.indicator.code, v.unit_id): v
-            for v in IndicatorValue.objects.select_related("indicator").filter(
-                indicator__in=indicators.values(),
-                unit_id__in=unit_ids,
-                period_kind=PeriodKind.YEAR,
-                period_start=start,
-            )
-        }
-        to_update, to_create = [], []
-        for (code, unit_id), (value, num, den) in wanted.items():
-            obj = existing.pop((code, unit_id), None)
-            if obj is None:
-                to_create.append(
-                    IndicatorValue(
-                        indicator=indicators[code],
-                        unit_id=unit_id,
-                        period_kind=PeriodKind.YEAR,
-                        period_start=start,
-                        period_end=end,
-                        value=value,
-                        numerator=num,
-                        denominator=den,
-                        source=source,
-                    )
-                )
-            elif (obj.value, obj.numerator, obj.denominator, obj.source) != (value, num, den, source):
-                obj.value, obj.numerator, obj.denominator, obj.source = value, num, den, source
-                to_update.append(obj)
-        IndicatorValue.objects.bulk_create(to_create, batch_size=1000)
-        IndicatorValue.objects.bulk_update(
-            to_update, ["value", "numerator", "denominator", "source"], batch_size=1000
-        )
-        stale = [v.pk for v in existing.values()]
-        IndicatorValue.objects.filter(pk__in=stale).delete()
-    return {"created": len(to_create), "updated": len(to_update), "removed": len(stale), "skipped": 0}
+    period = Period.year(campaign.period)
+    existing = {
+        (code, unit_id): (value, num, den, src)
+        for code, unit_id, value, num, den, src in IndicatorValue.objects.filter(
+            indicator__in=indicators.values(),
+            unit_id__in=unit_ids,
+            origin=ValueOrigin.COMPUTED,
+            period_kind=PeriodKind.YEAR,
+            period_start=period.start,
+        ).values_list("indicator__code", "unit_id", "value", "numerator", "denominator", "source")
+    }
+    created = sum(1 for key in wanted if key not in existing)
+    updated = sum(
+        1 for key, (v, n, d) in wanted.items() if key in existing and existing[key] != (v, n, d, source)
+    )
+    replace_values(
+        ValueOrigin.COMPUTED,
+        [
+            Value(indicators[code].pk, unit_id, period, value, num, den, source)
+            for (code, unit_id), (value, num, den) in wanted.items()
+        ],
+        [period],
+        indicators=[i.pk for i in indicators.values()],
+        units=unit_ids,
+    )
+    removed = sum(1 for key in existing if key not in wanted)
+    return {"created": created, "updated": updated, "removed": removed, "skipped": 0}

@@ -130,11 +130,6 @@ def published_trend(unit: OrgUnit, kind: str, dimension: str = "") -> list[Trend
     return points
 
 
-def papi_dimension_trends(unit: OrgUnit) -> dict[str, list[TrendPoint]]:
-    """{dimension code: trend} for the 8 PAPI dimensions (empty lists when nothing is published)."""
-    return {code: published_trend(unit, PublishedKind.PAPI_DIMENSION, code) for code in PAPI_DIMENSIONS}
-
-
 def _int(raw: str, *, minimum: int, maximum: int) -> int:
     try:
         value = int(raw)
