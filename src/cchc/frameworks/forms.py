@@ -94,8 +94,8 @@ def parse_steps(text: str) -> list[dict]:
 
 
 class NodeForm(forms.Form):
-    """Edit one node. Structural fields (maximum, rule) are disabled when the framework has
-    scores; rule fields exist only for leaves."""
+    """Edit one node. Frozen fields (maximum, evidence flag, rule) are disabled when the
+    framework is scored; rule fields exist only for leaves."""
 
     name = forms.CharField(label=_("Tên"), widget=forms.Textarea(attrs={"rows": 2}))
     guidance = forms.CharField(
@@ -130,7 +130,7 @@ class NodeForm(forms.Form):
     per_event = DecimalText(label=_("Điểm trừ mỗi lần (trừ điểm)"), required=False)
 
     RULE_FIELDS = ("rule_type", "indicator", "step", "steps", "full_at", "per_event")
-    STRUCTURAL = ("max_points",) + RULE_FIELDS
+    STRUCTURAL = ("max_points", "evidence_required") + RULE_FIELDS
 
     def __init__(self, *args, is_leaf: bool = True, locked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -201,10 +201,10 @@ class NodeForm(forms.Form):
         fields = {
             "name": data["name"].strip(),
             "guidance": data.get("guidance", ""),
-            "evidence_required": data.get("evidence_required", False),
             "responsible_unit": (data.get("responsible_unit") or "").strip(),
         }
         if not self.locked:
+            fields["evidence_required"] = data.get("evidence_required", False)
             fields["max_points"] = data.get("max_points")
             if "rule" in data:
                 fields["rule"] = data["rule"]

@@ -3,6 +3,7 @@ points, a scoring rule per leaf and classification bands — all data, none hard
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +37,15 @@ class Framework(models.Model):
         related_name="next_versions",
         verbose_name=_("bộ chỉ số năm trước"),
         help_text=_("Dùng để so sánh thứ hạng với năm trước."),
+    )
+    scored = models.BooleanField(
+        _("đã có điểm chấm"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Đặt khi điểm đầu tiên được lưu: cách chấm, điểm tối đa và yêu cầu tài liệu kiểm chứng "
+            "không còn sửa được."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -118,3 +128,48 @@ class Node(models.Model):
     @property
     def rule_type(self) -> str:
         return (self.rule or {}).get("type", "manual")
+
+
+class FrameworkChange(models.Model):
+    """One audited change of a framework's text (who, when, which node or band, which field, old
+    and new value). Once a framework is scored only texts change, and each change is a row."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="changes")
+    target = models.CharField(_("tiêu chí / xếp loại"), max_length=60, blank=True)
+    field = models.CharField(_("trường"), max_length=40)
+    old = models.TextField(_("giá trị cũ"), blank=True)
+    new = models.TextField(_("giá trị mới"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("người sửa"),
+    )
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("thay đổi bộ chỉ số")
+        verbose_name_plural = _("thay đổi bộ chỉ số")
+
+    FIELD_LABELS = {
+        "name": _("tên"),
+        "guidance": _("hướng dẫn chấm điểm"),
+        "responsible_unit": _("đơn vị cung cấp tài liệu kiểm chứng"),
+        "max_points": _("điểm tối đa"),
+        "rule": _("cách chấm điểm"),
+        "evidence_required": _("yêu cầu tài liệu kiểm chứng"),
+        "color": _("màu"),
+        "description": _("mô tả"),
+        "source_document": _("văn bản ban hành"),
+        "previous": _("bộ chỉ số năm trước"),
+    }
+
+    def __str__(self) -> str:
+        return f"{self.framework.code} {self.target} {self.field}"
+
+    @property
+    def field_label(self) -> str:
+        return str(self.FIELD_LABELS.get(self.field, self.field))

@@ -1,18 +1,25 @@
 """Framework editor actions (secretariat): edit a node, add a child, delete a leaf, edit the
 bands, copy a framework, import a shipped framework.
 
+Every action first asks ``orgs.access.may_change_shared``: a framework is shared by every unit of
+its unit types (and every unit assessed under it), so only a secretariat whose scope covers all of
+them may change it (``user=None`` is the operator at the command line).
+
 Every action applies the change to the framework's YAML document (``io.export_document``) and
 validates the result with the import's own ``io.validate_document`` before touching the
 database, so an edit in the browser obeys exactly the rules of an imported file. Each action is
 atomic and leaves an entry in Django's admin log (who, when, what).
 
-Once a framework has scores only the text of a node (name, guidance, evidence flag, responsible
-unit) and the name and colour of a band may change: maxima, rules, band thresholds and the tree
-itself are frozen so that published results stay reproducible.
+Once a framework is scored (``Framework.scored``, written by the assessments layer when the first
+score is saved) only the texts may change — the framework's name, a node's name, guidance and
+responsible unit, a band's name and colour — each change an audit row (``FrameworkChange``):
+maxima, rules, evidence flags, band thresholds and the tree itself are frozen so that published
+results stay reproducible. A re-import under the same code obeys the same freeze.
 """
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,9 +27,9 @@ from typing import Any
 import yaml
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 import cchc
@@ -30,31 +37,98 @@ from cchc.frameworks.io import (
     DEFAULT_BAND_COLORS,
     FrameworkFormatError,
     export_document,
-    import_file,
+    load_xlsx,
+    load_yaml,
     save_document,
     validate_document,
 )
-from cchc.frameworks.models import Band, Framework, Node
+from cchc.frameworks.models import Band, Framework, FrameworkChange, Node
 from cchc.frameworks.scoring import is_indicator_rule
 from cchc.indicators.models import Indicator
+from cchc.orgs.access import may_change_shared
 from cchc.orgs.models import OrgUnit
 
-TEXT_FIELDS = ("name", "guidance", "evidence_required", "responsible_unit")
+TEXT_FIELDS = ("name", "guidance", "responsible_unit")
+FROZEN_FIELDS = ("max_points", "rule", "evidence_required")
 
 
 def has_scores(framework: Framework) -> bool:
-    """The same test the import uses: any score row on any node freezes the structure."""
-    from cchc.assessments.models import Score
-
-    return Score.objects.filter(node__framework=framework).exists()
+    """A scored framework is frozen (the flag is read from the database, never from a stale
+    instance)."""
+    return Framework.objects.filter(pk=framework.pk, scored=True).exists()
 
 
 def _locked_error() -> ValidationError:
     return ValidationError(
         _(
-            "Bộ chỉ số đã có điểm chấm: chỉ sửa được tên, hướng dẫn, yêu cầu tài liệu kiểm chứng "
-            "và đơn vị cung cấp tài liệu. Hãy sao chép thành phiên bản mới để sửa cấu trúc."
+            "Bộ chỉ số đã có điểm chấm: chỉ sửa được tên, hướng dẫn và đơn vị cung cấp tài liệu; "
+            "cách chấm, điểm tối đa và yêu cầu tài liệu kiểm chứng không sửa được. Hãy sao chép "
+            "thành phiên bản mới để sửa cấu trúc."
         )
+    )
+
+
+# --- who may change a framework -----------------------------------------------------------------
+
+
+def units_of_types(type_codes) -> Q:
+    return Q(unit_type__code__in=list(type_codes))
+
+
+def framework_units(framework: Framework):
+    """The units a framework applies to: every unit of its unit types, and every unit assessed
+    under it (through the reverse relation, without importing the assessments layer)."""
+    return OrgUnit.objects.filter(
+        Q(unit_type__in=framework.unit_types.all()) | Q(assessments__round__framework=framework)
+    )
+
+
+def may_change_framework(user, framework: Framework) -> bool:
+    return may_change_shared(user, framework_units(framework))
+
+
+def _forbidden() -> PermissionDenied:
+    return PermissionDenied(
+        _("Chỉ Thường trực CCHC có phạm vi bao gồm mọi đơn vị áp dụng bộ chỉ số này mới được sửa nó.")
+    )
+
+
+def require_change(user, framework: Framework | None = None, type_codes=()) -> None:
+    """Refuse (PermissionDenied) unless ``user`` may change ``framework`` and create one for the
+    unit types ``type_codes``. ``user=None`` is the operator (command line): always allowed."""
+    if user is None:
+        return
+    units = OrgUnit.objects.filter(units_of_types(type_codes))
+    if framework is not None:
+        units = OrgUnit.objects.filter(
+            units_of_types(type_codes)
+            | Q(unit_type__in=framework.unit_types.all())
+            | Q(assessments__round__framework=framework)
+        )
+    if not may_change_shared(user, units):
+        raise _forbidden()
+
+
+def _display(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def _audit(framework: Framework, user, target: str, field: str, old, new) -> None:
+    FrameworkChange.objects.create(
+        framework=framework,
+        target=target[:60],
+        field=field,
+        old=_display(old),
+        new=_display(new),
+        by=user if getattr(user, "pk", None) else None,
     )
 
 
@@ -120,6 +194,7 @@ def update_node(node: Node, *, user, **fields) -> Node:
     (a unit code, "" for none), max_points (Decimal or None = sum of children) and rule (a
     leaf's rule mapping)."""
     framework = Framework.objects.select_for_update().get(pk=node.framework_id)
+    require_change(user, framework)
     node = Node.objects.select_related("responsible_unit").get(pk=node.pk)
     is_leaf = not node.children.exists()
     structural = {}
@@ -127,32 +202,36 @@ def update_node(node: Node, *, user, **fields) -> Node:
         structural["max_points"] = fields["max_points"]
     if is_leaf and "rule" in fields and fields["rule"] != (node.rule or {"type": "manual"}):
         structural["rule"] = fields["rule"]
+    if "evidence_required" in fields and bool(fields["evidence_required"]) != node.evidence_required:
+        structural["evidence_required"] = bool(fields["evidence_required"])
     if structural and has_scores(framework):
         raise _locked_error()
     doc = export_document(framework)
     item, _parent, _siblings = _find(doc["nodes"], node.code)
     _apply_fields(item, {k: v for k, v in fields.items() if k in TEXT_FIELDS} | structural)
     _validate(doc)
-    changed = []
-    for key in ("name", "guidance", "evidence_required"):
+    changed: list[tuple[str, Any, Any]] = []
+    for key in ("name", "guidance"):
         if key in fields and getattr(node, key) != fields[key]:
+            changed.append((key, getattr(node, key), fields[key]))
             setattr(node, key, fields[key])
-            changed.append(key)
     if "responsible_unit" in fields:
         unit = _responsible(fields["responsible_unit"])
         if node.responsible_unit_id != (unit.pk if unit else None):
+            old = node.responsible_unit.code if node.responsible_unit_id else ""
+            changed.append(("responsible_unit", old, unit.code if unit else ""))
             node.responsible_unit = unit
-            changed.append("responsible_unit")
-    if "max_points" in structural:
-        node.max_points = structural["max_points"]
-        changed.append("max_points")
+    for key in FROZEN_FIELDS:
+        if key in structural:
+            changed.append((key, getattr(node, key), structural[key]))
+            setattr(node, key, structural[key])
     if "rule" in structural:
-        node.rule = structural["rule"]
         _ensure_indicator(node.rule, node.name)
-        changed.append("rule")
     if changed:
         node.save()
-        _log(user, node, CHANGE, f"{framework.code} {node.code}: {', '.join(changed)}")
+        for key, old, new in changed:
+            _audit(framework, user, node.code, key, old, new)
+        _log(user, node, CHANGE, f"{framework.code} {node.code}: {', '.join(k for k, _o, _n in changed)}")
     return node
 
 
@@ -178,6 +257,7 @@ def add_child(framework: Framework, parent: Node | None, *, user, code: str, **f
     A leaf that receives a child becomes a group: its rule goes and its maximum becomes the sum
     of its children."""
     framework = Framework.objects.select_for_update().get(pk=framework.pk)
+    require_change(user, framework)
     if has_scores(framework):
         raise _locked_error()
     code = code.strip()
@@ -225,6 +305,7 @@ def delete_leaf(node: Node, *, user) -> None:
     """Delete a leaf. When it was its parent's last child the parent becomes a manually scored
     leaf keeping the maximum it had."""
     framework = Framework.objects.select_for_update().get(pk=node.framework_id)
+    require_change(user, framework)
     if has_scores(framework):
         raise _locked_error()
     node = Node.objects.select_related("parent").get(pk=node.pk)
@@ -254,6 +335,7 @@ def replace_bands(framework: Framework, bands: list[dict], *, user) -> list[Band
     """Replace the bands with ``bands`` (dicts with code, name, min, min_field_ratio, color);
     they are kept highest first. With scores only names and colours may change."""
     framework = Framework.objects.select_for_update().get(pk=framework.pk)
+    require_change(user, framework)
     bands = sorted(bands, key=lambda b: b["min"], reverse=True)
     codes = [b["code"] for b in bands]
     duplicates = sorted({c for c in codes if codes.count(c) > 1})
@@ -290,6 +372,14 @@ def replace_bands(framework: Framework, bands: list[dict], *, user) -> list[Band
         for b in bands
     ]
     _validate(doc)
+    old_bands = {b.code: b for b in current}
+    for b in bands:
+        before = old_bands.get(b["code"])
+        for key, attr in (("name", "name"), ("color", "color")):
+            old = getattr(before, attr) if before else None
+            new = b.get(key) or (None if key == "color" else "")
+            if before is not None and new is not None and old != new:
+                _audit(framework, user, f"band {b['code']}", key, old, new)
     framework.bands.all().delete()
     created = [
         Band.objects.create(
@@ -314,6 +404,7 @@ def copy_framework(
     """A new framework with the tree and bands of ``source`` under a new code and year, saved
     through the import (``save_document``). ``link_previous`` makes ``source`` the framework of
     the year before (rank change compares against its round)."""
+    require_change(user, type_codes=source.unit_types.values_list("code", flat=True))
     code = code.strip()
     if Framework.objects.filter(code=code).exists():
         raise ValidationError(_("Mã %(code)s đã được dùng cho một bộ chỉ số khác.") % {"code": code})
@@ -380,8 +471,185 @@ def import_shipped(file_name: str, *, user) -> Framework:
     if entry.get("imported"):
         raise ValidationError(_("Bộ chỉ số %(code)s đã được nhập.") % {"code": entry["code"]})
     try:
-        framework, _created = import_file(shipped_dir() / entry["file"])
+        framework, _created = import_framework(shipped_dir() / entry["file"], user=user)
     except FrameworkFormatError as exc:
         raise ValidationError(exc.problems) from None
     _log(user, framework, ADDITION, f"{framework.code} imported from {entry['file']}")
     return framework
+
+
+# --- import (YAML/XLSX) under the shared-object rule and the freeze ----------------------------
+
+FRAMEWORK_TEXTS = ("name", "description", "source_document")
+NODE_TEXTS = ("name", "guidance", "responsible_unit")
+
+
+def load_document(path: str | Path) -> dict:
+    """The framework document of a YAML or XLSX file (parsed by ``io``)."""
+    path = Path(path)
+    if not path.exists():
+        raise FrameworkFormatError([f"{path}: file not found"])
+    return load_xlsx(path) if path.suffix.lower() in {".xlsx", ".xlsm"} else load_yaml(path)
+
+
+def _dec(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    return Decimal(str(value).replace(",", "."))
+
+
+def _norm(value):
+    """A rule mapping compared by value: 2, 2.0 and "2" are one number."""
+    if isinstance(value, dict):
+        return {k: _norm(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_norm(v) for v in value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Decimal(str(value))
+    return value
+
+
+def _frozen_nodes(items: list[dict], parent: str = "") -> list[tuple]:
+    rows = []
+    for item in items:
+        code = str(item["code"]).strip()
+        kids = item.get("children") or []
+        rule = None if kids else _norm(dict(item.get("rule") or {}) or {"type": "manual"})
+        rows.append((code, parent, _dec(item.get("max")), rule, bool(item.get("evidence_required", False))))
+        rows.extend(_frozen_nodes(kids, code))
+    return rows
+
+
+def _frozen(doc: dict) -> dict:
+    """What a scored framework may not change: the tree, maxima, rules, evidence flags, band
+    codes and thresholds, unit types and year."""
+    return {
+        "year": int(doc["year"]),
+        "unit_types": sorted(str(t) for t in doc.get("unit_types") or []),
+        "bands": sorted(
+            (
+                (str(b["code"]), _dec(b["min"]), _dec(b.get("min_field_ratio")))
+                for b in doc.get("bands") or []
+            ),
+            key=lambda b: b[1],
+            reverse=True,
+        ),
+        "nodes": _frozen_nodes(doc["nodes"]),
+    }
+
+
+def _frozen_differences(old: dict, new: dict) -> list[str]:
+    a, b = _frozen(old), _frozen(new)
+    problems = []
+    if a["year"] != b["year"] or a["unit_types"] != b["unit_types"]:
+        problems.append(_("năm hoặc loại đơn vị áp dụng"))
+    if a["bands"] != b["bands"]:
+        problems.append(_("mã, ngưỡng hoặc điều kiện của xếp loại"))
+    old_nodes = {r[0]: r for r in a["nodes"]}
+    if [r[:2] for r in a["nodes"]] != [r[:2] for r in b["nodes"]]:
+        problems.append(_("cây tiêu chí (thêm, xoá hoặc chuyển tiêu chí)"))
+    labels = {2: _("điểm tối đa"), 3: _("cách chấm điểm"), 4: _("yêu cầu tài liệu kiểm chứng")}
+    for row in b["nodes"]:
+        before = old_nodes.get(row[0])
+        if before is None:
+            continue
+        for index, label in labels.items():
+            if before[index] != row[index]:
+                problems.append(_("tiêu chí %(code)s: %(what)s") % {"code": row[0], "what": label})
+    return problems
+
+
+def _walk(items: list[dict]):
+    for item in items:
+        yield item
+        yield from _walk(item.get("children") or [])
+
+
+def _apply_texts(framework: Framework, doc: dict, *, user) -> None:
+    """Apply the texts of ``doc`` to a scored ``framework`` (same tree), one audit row a change."""
+    for key in FRAMEWORK_TEXTS:
+        new = str(doc.get(key, "") or "").strip() if key == "name" else str(doc.get(key, "") or "")
+        if getattr(framework, key) != new:
+            _audit(framework, user, "", key, getattr(framework, key), new)
+            setattr(framework, key, new)
+    previous = Framework.objects.filter(code=doc["previous"]).first() if doc.get("previous") else None
+    if framework.previous_id != (previous.pk if previous else None):
+        old = framework.previous.code if framework.previous_id else ""
+        _audit(framework, user, "", "previous", old, previous.code if previous else "")
+        framework.previous = previous
+    framework.save()
+    nodes = {n.code: n for n in framework.nodes.select_related("responsible_unit")}
+    for item in _walk(doc["nodes"]):
+        node = nodes[str(item["code"]).strip()]
+        changed = []
+        for key in ("name", "guidance"):
+            new = str(item.get(key, "") or "")
+            new = new.strip() if key == "name" else new
+            if getattr(node, key) != new:
+                _audit(framework, user, node.code, key, getattr(node, key), new)
+                setattr(node, key, new)
+                changed.append(key)
+        unit = _responsible(str(item.get("responsible_unit") or ""))
+        if node.responsible_unit_id != (unit.pk if unit else None):
+            old = node.responsible_unit.code if node.responsible_unit_id else ""
+            _audit(framework, user, node.code, "responsible_unit", old, unit.code if unit else "")
+            node.responsible_unit = unit
+            changed.append("responsible_unit")
+        if changed:
+            node.save()
+    bands = {b.code: b for b in framework.bands.all()}
+    for item in doc.get("bands") or []:
+        band = bands[str(item["code"])]
+        new_name = str(item["name"])
+        new_color = item.get("color") or band.color
+        for key, new in (("name", new_name), ("color", new_color)):
+            if getattr(band, key) != new:
+                _audit(framework, user, f"band {band.code}", key, getattr(band, key), new)
+                setattr(band, key, new)
+        band.save()
+
+
+@transaction.atomic
+def import_framework(path: str | Path, *, user) -> tuple[Framework, bool]:
+    """Import a framework file (YAML/XLSX) as ``user`` (None: the operator at the command line).
+
+    A new code or an unscored framework is created or replaced by the import; a scored one
+    keeps its tree, maxima, rules and evidence flags — a file that changes them is refused with
+    what it changes — and takes the new texts, each change audited."""
+    doc = load_document(path)
+    problems = validate_document(doc)
+    if problems:
+        raise FrameworkFormatError(problems)
+    existing = Framework.objects.select_for_update().filter(code=str(doc["code"])).first()
+    require_change(user, existing, type_codes=[str(t) for t in doc["unit_types"]])
+    if existing is not None and has_scores(existing):
+        differences = _frozen_differences(export_document(existing), doc)
+        if differences:
+            raise FrameworkFormatError(
+                [
+                    _(
+                        "Bộ chỉ số %(code)s đã có điểm chấm: tệp không được thay đổi %(what)s. "
+                        "Hãy nhập phiên bản mới với mã khác."
+                    )
+                    % {"code": existing.code, "what": what}
+                    for what in differences
+                ]
+            )
+        _apply_texts(existing, doc, user=user)
+        _log(user, existing, CHANGE, f"{existing.code}: texts re-imported")
+        return existing, False
+    framework, created = save_document(doc)
+    _log(user, framework, ADDITION if created else CHANGE, f"{framework.code} imported")
+    return framework, created
+
+
+def audit_admin_change(node: Node, user) -> None:
+    """Audit rows for a node changed in the Django admin (called before it is saved)."""
+    before = Node.objects.select_related("responsible_unit").get(pk=node.pk)
+    for key in ("name", "guidance", "max_points", "evidence_required", "rule"):
+        if getattr(before, key) != getattr(node, key):
+            _audit(node.framework, user, node.code, key, getattr(before, key), getattr(node, key))
+    if before.responsible_unit_id != node.responsible_unit_id:
+        old = before.responsible_unit.code if before.responsible_unit_id else ""
+        new = node.responsible_unit.code if node.responsible_unit_id else ""
+        _audit(node.framework, user, node.code, "responsible_unit", old, new)

@@ -1,5 +1,8 @@
 """Framework pages for the secretariat: list (with the shipped frameworks), tree, import
-(YAML/XLSX), export, template, and the editor (node, child, leaf deletion, bands, copy)."""
+(YAML/XLSX), export, template, and the editor (node, child, leaf deletion, bands, copy).
+
+Any secretariat reads them; changing one is for a secretariat whose scope covers every unit the
+framework applies to (``services.require_change``, the one rule ``orgs.access.may_change_shared``)."""
 
 from __future__ import annotations
 
@@ -17,10 +20,10 @@ from django.views.decorators.http import require_POST
 
 from cchc.frameworks import services
 from cchc.frameworks.forms import RULE_SHORT_LABELS, BandFormSet, CopyForm, DecimalText, NewNodeForm, NodeForm
-from cchc.frameworks.io import FrameworkFormatError, dump_yaml, export_document, import_file, write_xlsx
+from cchc.frameworks.io import FrameworkFormatError, dump_yaml, export_document, write_xlsx
 from cchc.frameworks.models import Framework, Node
 from cchc.frameworks.tree import build_tree
-from cchc.orgs.access import scope_for
+from cchc.orgs.access import may_change_shared, scope_for
 from cchc.orgs.models import Role
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,10 +34,20 @@ def _require_secretariat(user) -> None:
         raise PermissionDenied
 
 
-def _list_context(**extra) -> dict:
+def _require_change(user, framework: Framework) -> None:
+    services.require_change(user, framework)
+
+
+def _list_context(user, **extra) -> dict:
+    frameworks = list(Framework.objects.prefetch_related("unit_types"))
+    for f in frameworks:
+        f.can_edit = services.may_change_framework(user, f)
     return {
-        "frameworks": Framework.objects.prefetch_related("unit_types"),
+        "frameworks": frameworks,
         "shipped": services.shipped_frameworks(),
+        # Importing a file or a shipped framework: a province-wide secretariat (the file's unit
+        # types are checked again by the import).
+        "can_import": may_change_shared(user),
         **extra,
     }
 
@@ -60,14 +73,17 @@ def framework_list(request):
                 tmp.write(chunk)
             tmp.flush()
             try:
-                framework, created = import_file(tmp.name)
+                framework, created = services.import_framework(tmp.name, user=request.user)
             except FrameworkFormatError as exc:
                 return render(
-                    request, "frameworks/list.html", _list_context(problems=exc.problems), status=422
+                    request,
+                    "frameworks/list.html",
+                    _list_context(request.user, problems=exc.problems),
+                    status=422,
                 )
         messages.success(request, _("Đã nhập bộ chỉ số %(code)s.") % {"code": framework.code})
         return redirect("frameworks:detail", framework.code)
-    return render(request, "frameworks/list.html", _list_context())
+    return render(request, "frameworks/list.html", _list_context(request.user))
 
 
 @login_required
@@ -79,7 +95,9 @@ def framework_import_shipped(request):
     try:
         framework = services.import_shipped(request.POST.get("file", ""), user=request.user)
     except ValidationError as exc:
-        return render(request, "frameworks/list.html", _list_context(problems=_messages(exc)), status=422)
+        return render(
+            request, "frameworks/list.html", _list_context(request.user, problems=_messages(exc)), status=422
+        )
     messages.success(request, _("Đã nhập bộ chỉ số %(code)s.") % {"code": framework.code})
     return redirect("frameworks:detail", framework.code)
 
@@ -116,7 +134,9 @@ def framework_detail(request, code: str):
             "rows": rows,
             "tree": tree,
             "locked": services.has_scores(framework),
+            "can_edit": services.may_change_framework(request.user, framework),
             "rounds": framework.rounds.order_by("-year"),
+            "changes": framework.changes.select_related("by")[:50],
         },
     )
 
@@ -138,6 +158,7 @@ def _back_to(framework: Framework, node: Node | None = None) -> str:
 def node_edit(request, code: str, node_id: int):
     _require_secretariat(request.user)
     framework = get_object_or_404(Framework, code=code)
+    _require_change(request.user, framework)
     node = _node_of(framework, node_id)
     locked = services.has_scores(framework)
     is_leaf = not node.children.exists()
@@ -173,6 +194,7 @@ def node_add(request, code: str):
     """Add a child under ``?parent=<id>`` (a new field without it)."""
     _require_secretariat(request.user)
     framework = get_object_or_404(Framework, code=code)
+    _require_change(request.user, framework)
     parent_id = request.POST.get("parent") or request.GET.get("parent")
     parent = _node_of(framework, parent_id) if parent_id else None
     if services.has_scores(framework):
@@ -224,6 +246,7 @@ def node_delete(request, code: str, node_id: int):
 def bands_edit(request, code: str):
     _require_secretariat(request.user)
     framework = get_object_or_404(Framework, code=code)
+    _require_change(request.user, framework)
     locked = services.has_scores(framework)
     prepare = DecimalText().prepare_value
     initial = [
@@ -258,6 +281,7 @@ def bands_edit(request, code: str):
 def framework_copy(request, code: str):
     _require_secretariat(request.user)
     source = get_object_or_404(Framework, code=code)
+    services.require_change(request.user, type_codes=source.unit_types.values_list("code", flat=True))
     year = source.year + 1
     form = CopyForm(
         request.POST or None,

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from cchc.orgs.access import SharedObjectAdmin
 from cchc.procedures.models import Dossier, DossierDay, DossierMonth, ImportJob, Procedure, ProcedureUnit
 
 
@@ -19,7 +20,9 @@ class ProcedureUnitInline(admin.TabularInline):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
+class ProcedureAdmin(SharedObjectAdmin, admin.ModelAdmin):
+    """The catalogue is shared by the province: read-only but for a secretariat covering it."""
+
     list_display = [
         "code",
         "name",

@@ -1,5 +1,9 @@
 """Import pages: the secretariat uploads a dossier export (or the procedure catalogue); a
-background job imports it and this page polls its progress (htmx, no inline script)."""
+background job imports it and this page polls its progress (htmx, no inline script).
+
+Dossiers are loaded only for the units in the uploader's secretariat scope (checked row by row
+by the job). The procedure catalogue is shared by the whole province: only a secretariat whose
+scope covers it (``orgs.access.may_change_shared``) may upload it."""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from cchc.orgs.access import scope_for, units_for
+from cchc.orgs.access import may_change_shared, scope_for, units_for
 from cchc.orgs.models import Role
 from cchc.procedures.models import ImportJob, ImportKind
 from cchc.procedures.services import start_import_job
@@ -24,6 +28,14 @@ ALLOWED_SUFFIXES = {".csv", ".xlsx", ".jsonl", ".ndjson", ".json"}
 def _require_secretariat(user) -> None:
     if not scope_for(user).has(Role.SECRETARIAT):
         raise PermissionDenied
+
+
+def import_kinds(user) -> list[tuple[str, str]]:
+    """The kinds of data ``user`` may upload: dossiers for any secretariat, the shared procedure
+    catalogue only for one covering the whole province."""
+    if may_change_shared(user):
+        return list(ImportKind.choices)
+    return [(value, label) for value, label in ImportKind.choices if value != ImportKind.PROCEDURES]
 
 
 def jobs_for(user):
@@ -53,6 +65,13 @@ def import_list(request):
         kind = request.POST.get("kind", ImportKind.DOSSIERS)
         if kind not in ImportKind.values:
             problems.append(_("Loại dữ liệu không hợp lệ."))
+        elif kind == ImportKind.PROCEDURES and not may_change_shared(request.user):
+            raise PermissionDenied(
+                _(
+                    "Danh mục thủ tục hành chính dùng chung cho cả tỉnh: chỉ Thường trực CCHC cấp "
+                    "tỉnh mới được nhập."
+                )
+            )
         if upload is None:
             problems.append(_("Chưa chọn tệp."))
         elif Path(upload.name).suffix.lower() not in ALLOWED_SUFFIXES:
@@ -74,7 +93,7 @@ def import_list(request):
     return render(
         request,
         "procedures/imports.html",
-        {"jobs": jobs, "problems": problems, "kinds": ImportKind.choices},
+        {"jobs": jobs, "problems": problems, "kinds": import_kinds(request.user)},
         status=400 if problems else 200,
     )
 

@@ -507,6 +507,20 @@ def execute_import_job(job_id: int) -> dict:
         allowed = set(units_for(user, Role.SECRETARIAT).values_list("pk", flat=True))
     try:
         if job.kind == "procedures":
+            from cchc.orgs.access import may_change_shared
+
+            if user is not None and not may_change_shared(user):
+                # The catalogue is shared by the whole province (the upload page checks it too).
+                from django.utils.translation import gettext as _
+
+                raise ImportFailed(
+                    job.original_name,
+                    [
+                        _(
+                            "Danh mục thủ tục hành chính dùng chung cho cả tỉnh: chỉ Thường trực CCHC cấp tỉnh mới được nhập."
+                        )
+                    ],
+                )
             stats = import_procedures(job.file.path)
             summary = {**stats}
             loaded, bad, errors = stats["rows"], 0, []

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from cchc.orgs.access import SharedObjectAdmin
 from cchc.surveys.models import (
     Answer,
     Campaign,
@@ -15,8 +16,9 @@ from cchc.surveys.models import (
 from cchc.surveys.services import new_version
 
 
-class _InUseReadOnly:
-    """Inlines of a questionnaire that has answers are read-only (copy it as a new version)."""
+class _InUseReadOnly(SharedObjectAdmin):
+    """Inlines of a questionnaire that has answers are read-only (copy it as a new version);
+    questionnaires are shared by the province, so only a secretariat covering it changes them."""
 
     def _locked(self, obj):
         return obj is not None and obj.in_use
@@ -50,7 +52,7 @@ class QuestionInline(_InUseReadOnly, admin.StackedInline):
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(admin.ModelAdmin):
+class QuestionnaireAdmin(SharedObjectAdmin, admin.ModelAdmin):
     list_display = ["code", "version", "name", "kind", "audience", "status", "in_use"]
     list_filter = ["kind", "audience", "status"]
     search_fields = ["code", "name"]
@@ -68,6 +70,15 @@ class QuestionnaireAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Sao chép thành phiên bản mới"))
     def copy_as_new_version(self, request, queryset):
+        if not self.may_change_shared(request):
+            self.message_user(
+                request,
+                _(
+                    "Bộ câu hỏi dùng chung cho cả tỉnh: chỉ Thường trực CCHC cấp tỉnh mới tạo được phiên bản mới."
+                ),
+                messages.ERROR,
+            )
+            return
         for questionnaire in queryset:
             copy = new_version(questionnaire, activate=False)
             self.message_user(

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from cchc.frameworks.io import FrameworkFormatError, import_file
+from cchc.frameworks.io import FrameworkFormatError
+from cchc.frameworks.services import import_framework
 
 
 class Command(BaseCommand):
@@ -11,7 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         try:
-            framework, created = import_file(opts["file"])
+            framework, created = import_framework(opts["file"], user=None)
         except FrameworkFormatError as exc:
             raise CommandError(
                 f"{opts['file']}: {len(exc.problems)} error(s), nothing was changed.\n"
