@@ -198,16 +198,17 @@ def test_transition_submit_by_others(api_as, assessments, persona, expected):
     "persona,expected,units,after_publishing_a",
     [
         ("sec", 200, {"A", "B"}, {"A", "B"}),
-        ("boss", 200, set(), {"A"}),  # leaders, appraisers, units: published rows only
-        ("appraiser", 200, set(), {"A"}),
-        ("officer_a", 200, set(), {"A"}),
-        ("officer_b", 200, set(), set()),
+        ("boss", 200, set(), {"A"}),  # leaders, appraisers, units: published rows only,
+        ("appraiser", 200, set(), {"A"}),  # all of them: published results are public
+        ("officer_a", 200, set(), {"A"}),  # within the province
+        ("officer_b", 200, set(), {"A"}),
         ("outsider", 403, None, None),
         ("anonymous", 401, None, None),
     ],
 )
 def test_results(api_as, assessments, framework, people, persona, expected, units, after_publishing_a):
-    """The rule of the results page: only the secretariat sees unpublished rows."""
+    """The rule of the results page: only the secretariat sees unpublished rows; every other
+    signed-in user of the province sees every published row."""
     from cchc.assessments import services
 
     r = api_as(persona).get("/api/results", framework=framework.code, year=2021)

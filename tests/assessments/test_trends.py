@@ -100,7 +100,8 @@ def test_a_leader_sees_published_results_only(client, people, two_years):
     html = client.get(reverse("assessments:trends"), {"type": "district"}).content.decode()
     rows = table_rows(html)
     assert list(rows) == ["C", "E"]
-    assert rows["C"] == "Huyện An Bình 100,00 ↳ Huyện An Xuất sắc 1 80,00 Tốt 2"
+    # 2022: C ranks 1st among the published (E, unpublished, is not counted).
+    assert rows["C"] == "Huyện An Bình 100,00 ↳ Huyện An Xuất sắc 1 80,00 Tốt 1"
     assert rows["E"] == "Huyện Én 90,00 Xuất sắc 2 —"  # 2022 not published
     assert "95,00" not in html
 
@@ -122,7 +123,7 @@ def test_unit_history_shows_each_year_fields_and_predecessors(client, people, tw
     data = chart_data(html, "history-data")
     assert data["years"] == ["2021 (Huyện An)", "2021 (Huyện Bình)", "2022"]
     assert data["series"][0]["index"] == [100.0, 70.0, 80.0]
-    assert data["series"][0]["rank"] == [1, 3, 2]
+    assert data["series"][0]["rank"] == [1, 3, 1]  # 2022: E (unpublished) is not counted
     # Field 1 (max 3) and field 2 (max 7) per column.
     import re
 

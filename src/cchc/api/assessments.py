@@ -12,10 +12,23 @@ from ninja import Query, Router, Schema
 from cchc.assessments import services
 from cchc.assessments.access import assessments_for, get_assessment_for_user
 from cchc.assessments.models import Score
+from cchc.assessments.results import assessment_result
 from cchc.frameworks.models import Node
 from cchc.frameworks.tree import build_tree
 
 router = Router(tags=["assessments"])
+
+CAPABILITIES = [
+    "view",
+    "self_assess",
+    "respond",
+    "submit",
+    "appraise",
+    "return_for_explanation",
+    "finalise",
+    "publish",
+    "reopen",
+]
 
 
 def summary(a) -> dict:
@@ -50,6 +63,10 @@ def list_assessments(
 
 @router.get("/{assessment_id}")
 def get_assessment(request, assessment_id: int):
+    """One assessment, its leaves and its result, by the visibility rule of the assessment page:
+    before publication the unit and the leaders see neither the appraised scores nor a result
+    that includes them (``result.basis`` is then ``self``), and the appraisers' comments only
+    once returned to the unit."""
     assessment, access = get_assessment_for_user(request.user, assessment_id)
     tree = build_tree(assessment.round.framework_id)
     scores = {s.node_id: s for s in Score.objects.filter(assessment=assessment)}
@@ -63,15 +80,25 @@ def get_assessment(request, assessment_id: int):
                 "max": leaf.max_points,
                 "self_score": s.self_score if s else None,
                 "explanation": s.explanation if s else "",
-                "appraised_score": s.appraised_score if s else None,
-                "comment": s.appraiser_comment if s else "",
+                "appraised_score": s.appraised_score if s and access.see_appraisal else None,
+                "comment": s.appraiser_comment if s and access.see_comments else "",
                 "unit_response": s.unit_response if s else "",
                 "not_applicable": s.not_applicable if s else False,
             }
         )
+    result = assessment_result(assessment, with_appraisal=access.see_appraisal)
     return {
         **summary(assessment),
-        "can": {k: getattr(access, k) for k in access.__dataclass_fields__ if not k.startswith("is_")},
+        "can": {k: getattr(access, k) for k in CAPABILITIES},
+        "sees": {"appraisal": access.see_appraisal, "comments": access.see_comments},
+        "result": {
+            "basis": "appraisal" if access.see_appraisal else "self",
+            "provisional": access.provisional,
+            "total": result.total,
+            "max": result.max_points,
+            "index": result.index,
+            "class": result.band.code if result.band else None,
+        },
         "leaves": leaves,
     }
 

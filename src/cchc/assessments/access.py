@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from cchc.assessments.models import Assessment, Evidence, Round, Status
@@ -17,6 +17,7 @@ from cchc.orgs.models import Role
 SELF_EDIT_STATES = {Status.DRAFT}
 RESPOND_STATES = {Status.RETURNED}
 APPRAISE_STATES = {Status.SUBMITTED, Status.UNDER_APPRAISAL}
+COMMENTS_TO_UNIT_STATES = {Status.RETURNED, Status.UNDER_APPRAISAL, Status.FINALISED}
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,10 @@ class AssessmentAccess:
     finalise: bool = False
     publish: bool = False
     reopen: bool = False
+    # What the reader sees (the visibility rule, one place for pages, API, exports, charts):
+    see_appraisal: bool = False  # appraised scores, and totals/index/class that include them
+    see_comments: bool = False  # the appraisers' comments
+    provisional: bool = True  # the result is not published yet
     is_officer: bool = False
     is_appraiser: bool = False
     is_secretariat: bool = False
@@ -50,8 +55,15 @@ def access_for(scope: Scope, assessment: Assessment) -> AssessmentAccess:
     if not (officer or appraiser or leader):
         return AssessmentAccess()
     status = assessment.status
+    published = status == Status.PUBLISHED
     return AssessmentAccess(
         view=True,
+        # The appraisers and the secretariat work on the appraisal; the unit and the leaders see
+        # it once published (before that, their figures are the self-assessment's).
+        see_appraisal=appraiser or published,
+        # The unit reads the comments once the appraisal has been returned to it for explanation.
+        see_comments=appraiser or published or (officer and status in COMMENTS_TO_UNIT_STATES),
+        provisional=not published,
         self_assess=officer and status in SELF_EDIT_STATES,
         respond=officer and status in RESPOND_STATES,
         submit=officer and status == Status.DRAFT,
@@ -63,6 +75,72 @@ def access_for(scope: Scope, assessment: Assessment) -> AssessmentAccess:
         is_officer=officer,
         is_appraiser=appraiser,
         is_secretariat=secretariat,
+    )
+
+
+def hidden_score_fields(access: AssessmentAccess) -> set[str]:
+    """The ``Score`` / ``ScoreChange`` fields the reader may not see."""
+    hidden = set()
+    if not access.see_appraisal:
+        hidden.add("appraised_score")
+    if not access.see_comments:
+        hidden.add("appraiser_comment")
+    return hidden
+
+
+def province_path(path: str) -> str:
+    """The path of the top unit (the province) of a unit path ``/1/5/23/`` → ``/1/``."""
+    head = path.strip("/").split("/", 1)[0]
+    return f"/{head}/" if head else "/"
+
+
+@dataclass(frozen=True)
+class ResultVisibility:
+    """Which results a reader sees in ranking tables, exports, trends and histories: published
+    results are public within the reader's province(s); the secretariat also sees every
+    result of its subtree in any state (marked provisional). Ranks, classes and distributions
+    are computed over what the reader sees."""
+
+    full_paths: tuple[str, ...] = ()
+    province_paths: tuple[str, ...] = ()
+    superuser: bool = False
+
+    @property
+    def any(self) -> bool:
+        return self.superuser or bool(self.province_paths)
+
+    @property
+    def sees_unpublished(self) -> bool:
+        return self.superuser or bool(self.full_paths)
+
+    def sees(self, unit_path: str, status: str) -> bool:
+        if self.superuser or any(unit_path.startswith(p) for p in self.full_paths):
+            return True
+        return status == Status.PUBLISHED and any(unit_path.startswith(p) for p in self.province_paths)
+
+    def covers_unit(self, unit_path: str) -> bool:
+        """Whether the unit lies where the reader may see published results."""
+        return self.superuser or any(unit_path.startswith(p) for p in self.province_paths)
+
+    def q(self, prefix: str = "unit__") -> Q:
+        """Assessments (through ``prefix`` to their unit) whose result the reader sees."""
+        if self.superuser:
+            return Q()
+        q = Q(pk__in=[])
+        for p in self.full_paths:
+            q |= Q(**{f"{prefix}path__startswith": p})
+        for p in self.province_paths:
+            q |= Q(**{f"{prefix}path__startswith": p, "status": Status.PUBLISHED})
+        return q
+
+
+def result_visibility(user) -> ResultVisibility:
+    scope = scope_for(user)
+    provinces = sorted({province_path(p) for paths in scope.paths.values() for p in paths})
+    return ResultVisibility(
+        full_paths=tuple(scope.paths.get(Role.SECRETARIAT, ())),
+        province_paths=tuple(provinces),
+        superuser=scope.superuser,
     )
 
 
@@ -127,7 +205,22 @@ def get_round_for_user(user, round_id: int) -> tuple[Round, RoundAccess]:
         or scope.has(Role.SECRETARIAT)
         or scope.has(Role.LEADER)
         or assessments_for(user).filter(round=round_obj).exists()
+        # published results are public within the province
+        or Assessment.objects.filter(round=round_obj).filter(result_visibility(user).q()).exists()
     )
     if not view:
         raise Http404
     return round_obj, RoundAccess(view=True, manage=manage)
+
+
+def rounds_with_results_for(user) -> list[tuple[Round, int]]:
+    """The rounds with results the user may see (``ResultVisibility``), newest first, each with
+    how many of those results there are: what a reader's home page links to."""
+    from django.db.models import Count
+
+    visible = Assessment.objects.filter(result_visibility(user).q())
+    counts = dict(visible.values("round_id").annotate(n=Count("id")).values_list("round_id", "n").order_by())
+    rounds = (
+        Round.objects.filter(pk__in=counts).select_related("framework").order_by("-year", "framework__code")
+    )
+    return [(r, counts[r.pk]) for r in rounds]

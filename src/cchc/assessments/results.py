@@ -59,6 +59,10 @@ class UnitResult:
     leaves_at_max: int
     leaves_counted: int
     band: BandSpec | None = None
+    # Σ self and Σ appraised over the leaves that have both, and how many there are:
+    self_both: Decimal = ZERO
+    appraised_both: Decimal = ZERO
+    leaves_both: int = 0
     node_points: dict[int, Decimal | None] = field(default_factory=dict)
     # Filled in by ranking:
     assessment_id: int | None = None
@@ -66,8 +70,10 @@ class UnitResult:
     unit_code: str = ""
     unit_name: str = ""
     unit_type: str = ""
+    unit_path: str = ""
     status: str = ""
     rank: int | None = None
+    rank_provisional: bool = False  # ranked among units whose results are not all published
     previous_rank: int | None = None
 
     @property
@@ -86,8 +92,22 @@ class UnitResult:
         return self.previous_rank - self.rank
 
     @property
-    def self_vs_appraised(self) -> Decimal:
-        return self.self_total - self.total
+    def self_vs_appraised(self) -> Decimal | None:
+        """Σ self − Σ appraised over the leaves that have both (None when none has both)."""
+        if not self.leaves_both:
+            return None
+        return self.self_both - self.appraised_both
+
+    @property
+    def status_label(self) -> str:
+        from cchc.assessments.models import Status
+
+        return str(Status(self.status).label) if self.status else ""
+
+    @property
+    def provisional(self) -> bool:
+        """Figures of an assessment not published yet."""
+        return self.status != "published"
 
 
 def percent(achieved: Decimal, maximum: Decimal) -> Decimal | None:
@@ -124,11 +144,11 @@ def compute_unit_result(
     indicator_values = indicator_values or {}
     node_points: dict[int, Decimal | None] = {}
     applicable_max: dict[int, Decimal] = {}
-    self_total = ZERO
-    leaves_at_max = leaves_counted = 0
+    self_total = self_both = appraised_both = ZERO
+    leaves_at_max = leaves_counted = leaves_both = 0
 
     def visit(node: TreeNode) -> tuple[Decimal, Decimal, bool]:
-        nonlocal self_total, leaves_at_max, leaves_counted
+        nonlocal self_total, leaves_at_max, leaves_counted, self_both, appraised_both, leaves_both
         if not node.children:
             data = leaves.get(node.id)
             if data is not None and data[2]:  # not applicable
@@ -140,6 +160,10 @@ def compute_unit_result(
                 final = data[1] if data[1] is not None else data[0]
                 if data[0] is not None:
                     self_total += data[0]
+                    if data[1] is not None:
+                        self_both += data[0]
+                        appraised_both += data[1]
+                        leaves_both += 1
             if final is None and node.rule.get("indicator") and is_indicator_rule(node.rule):
                 final = indicator_points(
                     node.rule, node.max_points, indicator_values.get(node.rule["indicator"])
@@ -184,6 +208,9 @@ def compute_unit_result(
         leaves_at_max=leaves_at_max,
         leaves_counted=leaves_counted,
         node_points=node_points,
+        self_both=self_both,
+        appraised_both=appraised_both,
+        leaves_both=leaves_both,
     )
     result.band = classify(index, fields, tree.bands)
     return result
@@ -215,7 +242,7 @@ def _load_round_results(round_obj, tree: FrameworkTree, group: str | None) -> li
     assessments = list(
         Assessment.objects.filter(round=round_obj)
         .filter(Q(unit__unit_type__code=group) if group else Q())
-        .values("id", "unit_id", "unit__code", "unit__name", "unit__unit_type__code", "status")
+        .values("id", "unit_id", "unit__code", "unit__name", "unit__unit_type__code", "unit__path", "status")
     )
     by_assessment: dict[int, dict[int, LeafInput]] = defaultdict(dict)
     rows = Score.objects.filter(assessment__round=round_obj).values_list(
@@ -259,6 +286,7 @@ def _load_round_results(round_obj, tree: FrameworkTree, group: str | None) -> li
         result.unit_code = a["unit__code"]
         result.unit_name = a["unit__name"]
         result.unit_type = a["unit__unit_type__code"]
+        result.unit_path = a["unit__path"]
         result.status = a["status"]
         results.append(result)
     return results
@@ -270,8 +298,10 @@ def _rank_in_groups(results: list[UnitResult]) -> None:
         groups[r.unit_type].append(r)
     for members in groups.values():
         ranks = competition_ranks((r.unit_id, r.index) for r in members)
+        provisional = any(r.provisional for r in members)
         for r in members:
             r.rank = ranks.get(r.unit_id)
+            r.rank_provisional = provisional
 
 
 def previous_round(round_obj):
@@ -289,19 +319,30 @@ def previous_round(round_obj):
     return candidates.filter(framework__unit_types__in=types).distinct().order_by("framework__code").first()
 
 
-def round_results(round_obj, group: str | None = None, with_previous: bool = True) -> list[UnitResult]:
+def round_results(
+    round_obj, group: str | None = None, with_previous: bool = True, visibility=None
+) -> list[UnitResult]:
     """Every assessment of a round with its result and rank (within its unit type, or within
     ``group`` when given), sorted by rank. Rank change reads the previous year's round; a unit
-    merged from others takes the best previous rank among its predecessors."""
+    merged from others takes the best previous rank among its predecessors.
+
+    ``visibility`` (an ``access.ResultVisibility``) keeps the results a reader may see, and the
+    ranks (this year's and the previous year's) are computed over those only; without it, over
+    every assessment of the round (the secretariat's full view, the CLI)."""
     from cchc.orgs.models import OrgUnit
 
     tree = build_tree(round_obj.framework_id)
     results = _load_round_results(round_obj, tree, group)
+    if visibility is not None:
+        results = [r for r in results if visibility.sees(r.unit_path, r.status)]
     _rank_in_groups(results)
     if with_previous:
         prev = previous_round(round_obj)
         if prev is not None:
-            prev_ranks = {r.unit_id: r.rank for r in round_results(prev, group, with_previous=False)}
+            prev_ranks = {
+                r.unit_id: r.rank
+                for r in round_results(prev, group, with_previous=False, visibility=visibility)
+            }
             missing = [r.unit_id for r in results if r.unit_id not in prev_ranks]
             predecessors: dict[int, list[int]] = defaultdict(list)
             for pred_id, succ_id in OrgUnit.objects.filter(successor_id__in=missing).values_list(
@@ -318,14 +359,16 @@ def round_results(round_obj, group: str | None = None, with_previous: bool = Tru
     return results
 
 
-def assessment_result(assessment) -> UnitResult:
-    """The result of one assessment (rank not included)."""
+def assessment_result(assessment, with_appraisal: bool = True) -> UnitResult:
+    """The result of one assessment (rank not included). Without ``with_appraisal`` (a reader
+    who may not see the appraisal yet), the appraised scores are left out: the figures are the
+    self-assessment's (self scores, else indicator points)."""
     from cchc.assessments.models import Score
     from cchc.indicators.services import yearly_values
 
     tree = build_tree(assessment.round.framework_id)
     leaves = {
-        node_id: LeafInput(s, a, na)
+        node_id: LeafInput(s, a if with_appraisal else None, na)
         for node_id, s, a, na in Score.objects.filter(assessment=assessment).values_list(
             "node_id", "self_score", "appraised_score", "not_applicable"
         )

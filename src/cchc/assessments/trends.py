@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from cchc.assessments.results import UnitResult, previous_round, round_results
 
 MAX_YEARS = 15
+MAX_CHAIN = 200  # a guard against a pathological chain of rounds
 
 
 @dataclass
@@ -36,17 +37,24 @@ class TrendRow:
         return [self.cells.get(y) for y in years]
 
 
-def round_series(head) -> list:
-    """``head`` and the rounds before it (each ``previous_round`` of the next), oldest first."""
+def round_series(head, limit: int | None = MAX_YEARS) -> list:
+    """``head`` and the rounds before it (each ``previous_round`` of the next), oldest first;
+    the last ``limit`` of them (``series_length`` says how many there are in all)."""
     series = [head]
     seen = {head.pk}
-    while len(series) < MAX_YEARS:
+    while limit is None or len(series) < limit:
         prev = previous_round(series[-1])
         if prev is None or prev.pk in seen or prev.year >= series[-1].year:
             break
         series.append(prev)
         seen.add(prev.pk)
     return list(reversed(series))
+
+
+def series_length(head) -> int:
+    """How many rounds the whole chain of ``head`` holds (a trends page shows the last
+    ``MAX_YEARS`` and says "…" with this total when it cuts)."""
+    return len(round_series(head, limit=MAX_CHAIN))
 
 
 def successor_map(unit_ids: Iterable[int]) -> dict[int, int | None]:
@@ -84,13 +92,18 @@ def predecessor_map(unit_ids: Iterable[int]) -> dict[int, list[int]]:
 
 
 def unit_trends(
-    rounds: list, group: str, visible: Callable[[UnitResult], bool]
+    rounds: list, group: str, visible: Callable[[UnitResult], bool], visibility=None
 ) -> tuple[list[int], list[TrendRow]]:
     """Years and one row per unit line for the unit type ``group`` over ``rounds`` (oldest first).
-    ``visible`` says which results the viewer may see (published only for most roles)."""
+    ``visible`` says which rows the viewer is shown; ``visibility`` (``access.ResultVisibility``)
+    which results the ranks are computed over (those the viewer may see)."""
     by_year: dict[int, list[UnitResult]] = {}
     for r in rounds:
-        results = [res for res in round_results(r, group=group, with_previous=False) if visible(res)]
+        results = [
+            res
+            for res in round_results(r, group=group, with_previous=False, visibility=visibility)
+            if visible(res)
+        ]
         if results:
             by_year[r.year] = results
     years = sorted(by_year)
@@ -161,16 +174,19 @@ class HistoryColumn:
     via: str = ""
 
 
-def unit_history(unit, assessments: list, visible: Callable[[UnitResult], bool]) -> list[HistoryColumn]:
+def unit_history(
+    unit, assessments: list, visible: Callable[[UnitResult], bool], visibility=None
+) -> list[HistoryColumn]:
     """One column per year: the unit's own assessment, else its predecessors' (one column each)
     for the years before the merger. ``assessments`` are the candidate assessments (the unit's
-    and its predecessors') the viewer may see."""
+    and its predecessors') the viewer may see; ranks are computed over the results
+    ``visibility`` (``access.ResultVisibility``) lets the viewer see."""
     own_years = {a.round.year for a in assessments if a.unit_id == unit.pk}
     columns = []
     for a in sorted(assessments, key=lambda a: (a.round.year, a.unit_id != unit.pk, a.unit.name)):
         if a.unit_id != unit.pk and a.round.year in own_years:
             continue
-        results = round_results(a.round, group=a.unit.unit_type.code)
+        results = round_results(a.round, group=a.unit.unit_type.code, visibility=visibility)
         result = next((r for r in results if r.assessment_id == a.pk), None)
         if result is None or not visible(result):
             continue

@@ -23,15 +23,18 @@ from cchc.assessments.access import (
     get_assessment_for_user,
     get_evidence_for_user,
     get_round_for_user,
+    hidden_score_fields,
+    result_visibility,
 )
 from cchc.assessments.exports import write_results
-from cchc.assessments.models import Assessment, Round, Score, ScoreChange, Status
+from cchc.assessments.models import Round, Score, ScoreChange, Status
 from cchc.assessments.results import assessment_result, distribution, round_results
 from cchc.assessments.trends import (
     field_rows,
     history_chart_data,
     predecessor_map,
     round_series,
+    series_length,
     trends_chart_data,
     unit_history,
     unit_trends,
@@ -185,17 +188,9 @@ def round_bulk(request, round_id: int):
 @login_required
 def round_results_view(request, round_id: int):
     round_obj, access = get_round_for_user(request.user, round_id)
-    scope = scope_for(request.user)
     group = request.GET.get("group") or None
-    results = round_results(round_obj, group=group)
-    visible = set(assessments_for(request.user).filter(round=round_obj).values_list("pk", flat=True))
-    if not (scope.has(Role.SECRETARIAT) or scope.superuser):
-        # Leaders and units see published results only.
-        published = set(
-            Assessment.objects.filter(round=round_obj, status=Status.PUBLISHED).values_list("pk", flat=True)
-        )
-        visible &= published
-    results = [r for r in results if r.assessment_id in visible]
+    visibility = result_visibility(request.user)
+    results = round_results(round_obj, group=group, visibility=visibility)
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -211,7 +206,7 @@ def round_results_view(request, round_id: int):
         "unit": lambda r: r.unit_name,
         "index": lambda r: -(r.index or Decimal(0)),
         "change": lambda r: -(r.rank_change or 0),
-        "diff": lambda r: -r.self_vs_appraised,
+        "diff": lambda r: -(r.self_vs_appraised if r.self_vs_appraised is not None else Decimal(-(10**9))),
     }
     results.sort(key=keys.get(sort, keys["rank"]))
     tree = build_tree(round_obj.framework_id)
@@ -244,6 +239,7 @@ def round_results_view(request, round_id: int):
             "types": types,
             "sort": sort,
             "manage": access.manage,
+            "show_status": visibility.sees_unpublished,
             "chart": chart,
         },
     )
@@ -285,11 +281,14 @@ def trends_view(request):
         head = next((r for r in heads if str(r.pk) == request.GET["round"]), None)
         if head is None:
             raise Http404
-    years, rows, series = [], [], []
+    years, rows, series, series_total = [], [], [], 0
     if head is not None:
         series = round_series(head)
+        series_total = series_length(head)
         visible = set(visible_qs.filter(round__in=series).values_list("pk", flat=True))
-        years, rows = unit_trends(series, group, lambda r: r.assessment_id in visible)
+        years, rows = unit_trends(
+            series, group, lambda r: r.assessment_id in visible, result_visibility(request.user)
+        )
     return render(
         request,
         "assessments/trends.html",
@@ -299,6 +298,7 @@ def trends_view(request):
             "heads": heads,
             "head": head,
             "series": series,
+            "series_total": series_total,
             "years": years,
             "rows": [(row, row.cell_list(years)) for row in rows],
             "chart": {
@@ -323,7 +323,7 @@ def unit_history_view(request, unit_id: int):
         .filter(unit_id__in=[unit.pk, *predecessors])
         .select_related("unit__unit_type", "round__framework")
     )
-    columns = unit_history(unit, assessments, lambda r: True)
+    columns = unit_history(unit, assessments, lambda r: True, result_visibility(request.user))
     return render(
         request,
         "assessments/unit_history.html",
@@ -342,7 +342,7 @@ def unit_history_view(request, unit_id: int):
 
 def _leaf_rows(assessment, tree, access):
     scores = {s.node_id: s for s in Score.objects.filter(assessment=assessment).prefetch_related("evidence")}
-    result = assessment_result(assessment)
+    result = assessment_result(assessment, with_appraisal=access.see_appraisal)
     rows = []
     for node in tree.walk():
         score = scores.get(node.id)
@@ -374,11 +374,10 @@ def assessment_detail(request, assessment_id: int):
     assessment, access = get_assessment_for_user(request.user, assessment_id)
     tree = build_tree(assessment.round.framework_id)
     rows, result = _leaf_rows(assessment, tree, access)
-    changes = (
-        ScoreChange.objects.filter(score__assessment=assessment)
-        .select_related("by", "score__node")
-        .order_by("-at")[:50]
+    all_changes = ScoreChange.objects.filter(score__assessment=assessment).exclude(
+        field__in=hidden_score_fields(access)
     )
+    changes = all_changes.select_related("by", "score__node").order_by("-at")[:50]
     return render(
         request,
         "assessments/assessment.html",
@@ -389,6 +388,7 @@ def assessment_detail(request, assessment_id: int):
             "result": result,
             "transitions": assessment.transitions.select_related("by"),
             "changes": changes,
+            "changes_total": all_changes.count(),
             "missing": services.missing_items(assessment) if access.submit else [],
         },
     )
@@ -456,7 +456,7 @@ def _leaf_fragment(request, assessment, node, errors):
     tree = build_tree(assessment.round.framework_id)
     tnode = tree.by_id[node.pk]
     score = Score.objects.filter(assessment=assessment, node=node).prefetch_related("evidence").first()
-    result = assessment_result(assessment)
+    result = assessment_result(assessment, with_appraisal=access.see_appraisal)
     row = _row(tnode, score, result.node_points.get(node.pk), access)
     row["errors"] = errors
     return render(

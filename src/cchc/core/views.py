@@ -14,8 +14,27 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+HOME_ROUNDS = 10
+
+
 @login_required
 def home(request):
+    """What is waiting for the user; for everyone with a role (leaders above all, who act on
+    nothing), the results they may see and the dashboards."""
+    from cchc.assessments.access import rounds_with_results_for
     from cchc.assessments.services import waiting_for
+    from cchc.orgs.access import scope_for
 
-    return render(request, "core/home.html", {"waiting": waiting_for(request.user)})
+    scope = scope_for(request.user)
+    has_role = scope.superuser or any(scope.paths.values())
+    rounds = rounds_with_results_for(request.user) if has_role else []
+    return render(
+        request,
+        "core/home.html",
+        {
+            "waiting": waiting_for(request.user),
+            "has_role": has_role,
+            "result_rounds": rounds[:HOME_ROUNDS],
+            "result_rounds_total": len(rounds),
+        },
+    )
