@@ -531,3 +531,29 @@ def test_the_dashboard_reads_in_a_number_of_queries_that_does_not_grow_with_mont
     )
     assert dashboard_queries(client, "2018-01-01", "2021-12-31", **params) == four_years
     assert one_year < 30
+
+
+def test_month_end_overdue_is_read_from_the_stored_values_and_counted_when_they_are_stale(province, dossiers):
+    """The overdue stock at the end of past months comes from what the import stored
+    (dossiers.overdue_rate per unit subtree and month); a value that no longer agrees with the
+    rollups, or none at all, is counted from the dossiers instead: the same rows either way."""
+    from cchc.indicators.models import IndicatorValue
+    from cchc.procedures.kpis import kpi_overview
+
+    date_from, date_to = dt.date(2021, 1, 1), dt.date(2021, 12, 31)
+    units = OrgUnit.objects.subtree_of(province.P)
+    expected = [r.as_dict() for r in month_rows_one_by_one(date_from, date_to, units=units)]
+    stored = IndicatorValue.objects.filter(
+        indicator__code="dossiers.overdue_rate", unit=province.P, period_start=dt.date(2021, 11, 1)
+    )
+    assert stored.get().numerator == 2  # November: the two open dossiers past their deadline
+    # Read, not counted: a changed numerator shows (only an import ever writes these values).
+    stored.update(numerator=3)
+    november = kpi_overview(date_from, date_to, units=units).months[10]
+    assert november.in_progress_overdue == 3
+    # A denominator that no longer agrees with the rollups: counted from the dossiers.
+    stored.update(denominator=99)
+    assert [r.as_dict() for r in kpi_overview(date_from, date_to, units=units).months] == expected
+    # No stored values at all: counted from the dossiers.
+    IndicatorValue.objects.filter(indicator__code="dossiers.overdue_rate").delete()
+    assert [r.as_dict() for r in kpi_overview(date_from, date_to, units=units).months] == expected

@@ -491,7 +491,6 @@ def kpi_overview(
     periods = month_periods(date_from, date_to)
     flows = _bucket_flows(date_from, date_to, periods, units, level, field)
     ends = [window_moments(first, last)[1] for _y, _m, first, last in periods]
-    overdue = _overdue_series(ends, units, level, field)
     links = list(
         _filter(ProcedureUnit.objects.all(), units, level, field).values_list(
             "unit_id", "procedure_id", "procedure__online_mode"
@@ -501,6 +500,10 @@ def kpi_overview(
     info = {
         pk: (name, code, path) for pk, name, code, path in scope.values_list("pk", "name", "code", "path")
     }
+    # The overdue stock: at the ends of whole months as the import stored it where it can be
+    # read (and still agrees with the rollups); at the window's end, and elsewhere, from dossiers.
+    stored = {} if level or field else _stored_overdue(periods, ends, flows, info, units)
+    overdue = _overdue_series([e for e in ends if e not in stored or e == ends[-1]], units, level, field)
 
     n = len(SERIES_FLOWS)
     zero = (0,) * n
@@ -576,10 +579,79 @@ def kpi_overview(
     before = total_before
     for (y, m, _first, _last), sums, end in zip(periods, by_period, ends, strict=True):
         row = _row_from(as_flows(before, sums), f"{m:02d}/{y}", f"{y:04d}-{m:02d}")
-        row.in_progress_overdue = sum(overdue[end].values())
+        row.in_progress_overdue = stored[end] if end in stored else sum(overdue[end].values())
         month_rows.append(finished(row, (handled, online, full)))
         before = tuple(map(add, before, sums))
     return Overview(total=total, units=[r for _p, r in unit_rows], tree=tree_rows, months=month_rows)
+
+
+def _stored_overdue(periods, ends, flows, info, units) -> dict[dt.datetime, int]:
+    """The scope's dossiers overdue at the end of each whole month of the window (the last month
+    excepted), read from what the dossier import stored for that month: ``dossiers.overdue_rate``
+    of each unit with its subtree has the numerator resolved late + overdue at the month's end
+    and the denominator resolved + in progress at its end (:func:`unit_tree_counts`, through the
+    same :func:`_overdue_series`). Only for a scope of whole subtrees (every child of a unit in it
+    is in it), summed over the tops of the scope; a month for which some top's stored
+    denominator is not what the rollups give now (stale, or never written) is left out and
+    counted from the dossiers by the caller. Counted from the dossiers, the stock at every
+    month's end is a pass over every dossier open at one of them (seconds at province scale);
+    stored, it is one read of a few values."""
+    from cchc.indicators.models import IndicatorValue, PeriodKind
+
+    months = [i for i, (_y, _m, first, _last) in enumerate(periods[:-1]) if first.day == 1]
+    if not months:
+        return {}
+    if units is not None:
+        ids = _unit_ids(units)
+        if OrgUnit.objects.filter(parent__in=ids).exclude(pk__in=ids).exists():
+            return {}  # a unit without its children: no stored subtree value is the scope's
+    tops = {pk for pk, (_n, _c, path) in info.items() if _parent_id(path) not in info}
+    # Per top: the sums of each bucket (BEFORE first) over its subtree.
+    zero = (0,) * len(SERIES_FLOWS)
+    sums: dict[int, list] = {}
+    for unit_id, buckets in flows.items():
+        path_ids = [int(p) for p in info[unit_id][2].strip("/").split("/") if p]
+        top = next(p for p in path_ids if p in tops)
+        into = sums.setdefault(top, [zero] * (len(periods) + 1))
+        for i, values in buckets.items():
+            into[i + 1] = tuple(map(add, into[i + 1], values))
+    late = SERIES_FLOWS.index("resolved_late")
+    # Per top and month: (resolved + in progress at the month's end, resolved late).
+    expected: dict[tuple[int, int], tuple[int, int]] = {}
+    for top, by_bucket in sums.items():
+        stock = 0
+        for i, f in enumerate(by_bucket):
+            stock += f[_RECEIVED] - f[_RESOLVED] - f[_WITHDRAWN]
+            if i:
+                expected[top, i - 1] = (f[_RESOLVED] + stock, f[late])
+    values = {
+        (unit_id, start): (numerator, denominator)
+        for unit_id, start, numerator, denominator in IndicatorValue.objects.filter(
+            indicator__code="dossiers.overdue_rate",
+            period_kind=PeriodKind.MONTH,
+            unit_id__in=list(tops),
+            period_start__in=[periods[i][2] for i in months],
+        ).values_list("unit_id", "period_start", "numerator", "denominator")
+    }
+    out: dict[dt.datetime, int] = {}
+    for i in months:
+        total = 0
+        for top in tops:
+            den, resolved_late = expected.get((top, i), (0, 0))
+            value = values.get((top, periods[i][2]))
+            if value is None and den == 0:
+                continue  # nothing resolved nor open: nothing overdue, nothing stored
+            if value is None or value[0] is None or value[1] != den or value[0] < resolved_late:
+                break
+            total += int(value[0]) - resolved_late
+        else:
+            out[ends[i]] = total
+    return out
+
+
+def _parent_id(path: str) -> int | None:
+    ids = [p for p in path.strip("/").split("/") if p]
+    return int(ids[-2]) if len(ids) > 1 else None
 
 
 def _bucket_flows(date_from, date_to, periods, units, level, field) -> dict[int, dict[int, tuple]]:
@@ -727,15 +799,9 @@ def _overdue_series(ends: list[dt.datetime], units=None, level=None, field=None)
     out: dict[dt.datetime, dict] = {end: defaultdict(int) for end in ends}
     if not ends:
         return out
-    candidates = _filter(
-        Dossier.objects.filter(
-            Q(received_at__lt=ends[-1]) & (Q(finished_at__isnull=True) | Q(finished_at__gte=ends[0]))
-        ),
-        units,
-        level,
-        field,
-    ).order_by()
-    inner, inner_params = candidates.values_list(
+    # In two parts that each follow an index (as :func:`_overdue`): the dossiers not finished
+    # at all (the partial index on open dossiers), and those finished after the first end.
+    columns = (
         "unit_id",
         "due_at",
         "effective_due_at",
@@ -743,7 +809,14 @@ def _overdue_series(ends: list[dt.datetime], units=None, level=None, field=None)
         "supplement_received_at",
         "received_at",
         "finished_at",
-    ).query.sql_with_params()
+    )
+    parts = [
+        _filter(Dossier.objects.filter(still_open, received_at__lt=ends[-1]), units, level, field)
+        .order_by()
+        .values_list(*columns)
+        for still_open in (Q(finished_at__isnull=True), Q(finished_at__gte=ends[0]))
+    ]
+    inner, inner_params = parts[0].union(parts[1], all=True).query.sql_with_params()
     if connection.vendor == "postgresql":
         sql = f"""
         SELECT e.i, d.unit_id, count(*)
