@@ -435,3 +435,125 @@ def test_anonymous_users_are_sent_to_the_login_page(client, province, dossiers):
     for url in (DASHBOARD, DRILL, INDEX):
         response = get(client, url, kind="late", format="csv")
         assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+# -- one read of the rollups for the whole page ----------------------------------------------------
+
+
+def month_rows_one_by_one(date_from, date_to, **kw):
+    """The monthly rows by their definition: compute_kpis over each month of the window alone."""
+    from cchc.procedures.kpis import month_periods
+
+    rows = []
+    for y, m, first, last in month_periods(date_from, date_to):
+        (row,) = compute_kpis(first, last, "all", **kw)
+        row.group, row.group_key = f"{m:02d}/{y}", f"{y:04d}-{m:02d}"
+        rows.append(row)
+    return rows
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        ("2021-01-01", "2021-12-31"),  # whole months only
+        ("2021-03-03", "2021-11-20"),  # partial first and last months
+        ("2021-03-03", "2021-03-20"),  # within one month
+        ("2020-06-10", "2022-02-01"),  # across years, history before the window
+    ],
+)
+@pytest.mark.parametrize("filters", [{}, {"level": "commune"}, {"field": "Đất đai"}])
+@pytest.mark.parametrize("scope", ["all", "P", "A", "A-own"])
+def test_overview_equals_compute_kpis_for_every_grouping(province, dossiers, window, filters, scope):
+    from cchc.procedures.kpis import kpi_overview
+
+    date_from, date_to = (dt.date.fromisoformat(d) for d in window)
+    units = {
+        "all": None,
+        "P": OrgUnit.objects.subtree_of(province.P),
+        "A": OrgUnit.objects.subtree_of(province.A),
+        "A-own": [province.A.pk],
+    }[scope]
+    kw = {"units": units, **filters}
+    seen = kpi_overview(date_from, date_to, **kw)
+    (total,) = compute_kpis(date_from, date_to, "all", **kw)
+    assert seen.total.as_dict() == total.as_dict()
+    assert [r.as_dict() for r in seen.units] == [
+        r.as_dict() for r in compute_kpis(date_from, date_to, "unit", **kw)
+    ]
+    tree = compute_kpis(date_from, date_to, "unit_tree", **kw)
+    assert [r.as_dict() for r in seen.tree] == [r.as_dict() for r in tree]
+    months = month_rows_one_by_one(date_from, date_to, **kw)
+    assert [r.as_dict() for r in seen.months] == [r.as_dict() for r in months]
+    assert [r.as_dict() for r in compute_kpis(date_from, date_to, "month", **kw)] == [
+        r.as_dict() for r in months
+    ]
+    # The fixture's open dossiers make the overdue stock differ from month to month.
+    if scope == "P" and not filters and window[0] == "2021-01-01":
+        assert [r.in_progress_overdue for r in seen.months] == [0] * 9 + [1, 2, 2]
+
+
+def dashboard_queries(client, date_from, date_to, **params) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(DASHBOARD, {"date_from": date_from, "date_to": date_to, **params})
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("params", [{}, {"by": "month"}, {"level": "commune"}])
+def test_the_dashboard_reads_in_a_number_of_queries_that_does_not_grow_with_months_or_units(
+    client, people, province, dossiers, tmp_path, params
+):
+    client.force_login(people.sec)
+    dashboard_queries(client, "2021-01-01", "2021-12-31", **params)  # warm (sessions, caches)
+    one_year = dashboard_queries(client, "2021-01-01", "2021-12-31", **params)
+    four_years = dashboard_queries(client, "2018-01-01", "2021-12-31", **params)
+    partial_months = dashboard_queries(client, "2018-02-15", "2021-12-20", **params)
+    assert four_years == one_year
+    assert partial_months <= one_year + 1  # the day rollups of the partial months: one query
+    # More units with dossiers (every unit of the province now), more months with dossiers.
+    import_dossier_rows(
+        tmp_path,
+        [
+            resolved(
+                f"MORE-{unit}-{month}",
+                unit,
+                f"2019-{month:02d}-20T09:00",
+                due="2019-12-31",
+                received=f"2019-{month:02d}-02T08:00",
+            )
+            for unit in ("P", "A", "A1", "B", "B1", "D1")
+            for month in range(1, 13)
+        ],
+        name="more.csv",
+    )
+    assert dashboard_queries(client, "2018-01-01", "2021-12-31", **params) == four_years
+    assert one_year < 30
+
+
+def test_month_end_overdue_is_read_from_the_stored_values_and_counted_when_they_are_stale(province, dossiers):
+    """The overdue stock at the end of past months comes from what the import stored
+    (dossiers.overdue_rate per unit subtree and month); a value that no longer agrees with the
+    rollups, or none at all, is counted from the dossiers instead: the same rows either way."""
+    from cchc.indicators.models import IndicatorValue
+    from cchc.procedures.kpis import kpi_overview
+
+    date_from, date_to = dt.date(2021, 1, 1), dt.date(2021, 12, 31)
+    units = OrgUnit.objects.subtree_of(province.P)
+    expected = [r.as_dict() for r in month_rows_one_by_one(date_from, date_to, units=units)]
+    stored = IndicatorValue.objects.filter(
+        indicator__code="dossiers.overdue_rate", unit=province.P, period_start=dt.date(2021, 11, 1)
+    )
+    assert stored.get().numerator == 2  # November: the two open dossiers past their deadline
+    # Read, not counted: a changed numerator shows (only an import ever writes these values).
+    stored.update(numerator=3)
+    november = kpi_overview(date_from, date_to, units=units).months[10]
+    assert november.in_progress_overdue == 3
+    # A denominator that no longer agrees with the rollups: counted from the dossiers.
+    stored.update(denominator=99)
+    assert [r.as_dict() for r in kpi_overview(date_from, date_to, units=units).months] == expected
+    # No stored values at all: counted from the dossiers.
+    IndicatorValue.objects.filter(indicator__code="dossiers.overdue_rate").delete()
+    assert [r.as_dict() for r in kpi_overview(date_from, date_to, units=units).months] == expected

@@ -24,7 +24,14 @@ from cchc.indicators.models import Target
 from cchc.orgs.access import scope_for
 from cchc.orgs.models import OrgUnit, Role
 from cchc.procedures import index766, rules
-from cchc.procedures.kpis import KpiRow, compute_kpis, month_window, window_moments
+from cchc.procedures.kpis import (
+    KpiRow,
+    Overview,
+    compute_kpis,
+    kpi_overview,
+    month_window,
+    window_moments,
+)
 from cchc.procedures.models import Procedure, ProcedureLevel
 
 SUBTREE_ROLES = (Role.SECRETARIAT, Role.LEADER)
@@ -194,30 +201,34 @@ class Table:
     unit_links: dict[int, int] = field(default_factory=dict)  # row unit_id → unit to open
 
 
-def kpi_table(scope: DossierScope, f: Filters) -> Table:
+def overview(scope: DossierScope, f: Filters) -> Overview:
+    """Every figure of the page but the level / field / procedure tables, from one read of the
+    rollups (:func:`~cchc.procedures.kpis.kpi_overview`): a fixed number of queries whatever the
+    window's months and the scope's units."""
+    return kpi_overview(
+        f.date_from, f.date_to, units=scope.units, level=f.level or None, field=f.field or None
+    )
+
+
+def kpi_table(scope: DossierScope, f: Filters, seen: Overview | None = None) -> Table:
     """Rows for the chosen grouping and the total. Grouped by unit, a subtree shows the unit's
     own dossiers and each direct child with its whole subtree (rolled up from counts)."""
-    units = scope.units
-    kw = {"units": units, "level": f.level or None, "field": f.field or None}
-    (total,) = compute_kpis(f.date_from, f.date_to, "all", **kw)
+    seen = seen or overview(scope, f)
     links: dict[int, int] = {}
     if f.by == "unit":
         if scope.subtree:
             child_ids = set(scope.unit.children.values_list("pk", flat=True))
-            tree = {r.unit_id: r for r in compute_kpis(f.date_from, f.date_to, "unit_tree", **kw)}
-            own_kw = {**kw, "units": [scope.unit.pk]}
-            own = [
-                r
-                for r in compute_kpis(f.date_from, f.date_to, "unit", **own_kw)
-                if r.unit_id == scope.unit.pk
-            ]
-            rows = own + [r for uid, r in tree.items() if uid in child_ids]
+            own = [r for r in seen.units if r.unit_id == scope.unit.pk]
+            rows = own + [r for r in seen.tree if r.unit_id in child_ids]
             links = {r.unit_id: r.unit_id for r in rows if r.unit_id in child_ids}
         else:
-            rows = compute_kpis(f.date_from, f.date_to, "unit", **kw)
+            rows = seen.units
+    elif f.by == "month":
+        rows = seen.months
     else:
+        kw = {"units": scope.units, "level": f.level or None, "field": f.field or None}
         rows = compute_kpis(f.date_from, f.date_to, f.by, **kw)
-    return Table(rows=rows, total=total, unit_links=links)
+    return Table(rows=rows, total=seen.total, unit_links=links)
 
 
 def drill_query(scope: DossierScope, f: Filters, row: KpiRow | None) -> str | None:
@@ -290,9 +301,7 @@ def chart_data(scope: DossierScope, f: Filters, monthly: list[KpiRow]) -> dict:
 
 
 def monthly_rows(scope: DossierScope, f: Filters) -> list[KpiRow]:
-    return compute_kpis(
-        f.date_from, f.date_to, "month", units=scope.units, level=f.level or None, field=f.field or None
-    )
+    return overview(scope, f).months
 
 
 # -- the 766 index -----------------------------------------------------------------------------------
@@ -342,14 +351,15 @@ def index_for_units(
     last = min(last, timezone.localdate())
     if last < first:
         raise Http404
-    kw = {"units": scope.units, "level": f.level or None, "field": f.field or None}
+    seen = kpi_overview(first, last, units=scope.units, level=f.level or None, field=f.field or None)
     rules_ = index766.load_rules()
-    (total,) = compute_kpis(first, last, "all", **kw)
-    head = IndexRow(scope.unit.name, scope.unit.code, index766.score_counts(counts_from_row(total), rules_))
+    head = IndexRow(
+        scope.unit.name, scope.unit.code, index766.score_counts(counts_from_row(seen.total), rules_)
+    )
     children: list[IndexRow] = []
     if scope.subtree:
         child_ids = set(scope.unit.children.values_list("pk", flat=True))
-        for r in compute_kpis(first, last, "unit_tree", **kw):
+        for r in seen.tree:
             if r.unit_id in child_ids:
                 children.append(
                     IndexRow(

@@ -25,7 +25,7 @@ from itertools import accumulate, chain
 from operator import add, or_, sub
 
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils.translation import gettext as _
 
 from cchc.orgs.models import OrgUnit
@@ -442,14 +442,7 @@ def _labels(by: str, keys: list) -> dict:
 
 
 def _by_month(date_from, date_to, units, level, field) -> list[KpiRow]:
-    rows = []
-    for y, m in _months(date_from, date_to):
-        first, last = month_window(y, m)
-        first, last = max(first, date_from), min(last, date_to)
-        (row,) = compute_kpis(first, last, "all", units=units, level=level, field=field)
-        row.group, row.group_key = f"{m:02d}/{y}", f"{y:04d}-{m:02d}"
-        rows.append(row)
-    return rows
+    return kpi_overview(date_from, date_to, units=units, level=level, field=field).months
 
 
 def _months(first: dt.date, last: dt.date) -> Iterable[tuple[int, int]]:
@@ -457,6 +450,266 @@ def _months(first: dt.date, last: dt.date) -> Iterable[tuple[int, int]]:
     while (y, m) <= (last.year, last.month):
         yield y, m
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+
+
+# -- a window's every grouping at once (the dashboard) ------------------------------------------------
+
+
+@dataclass
+class Overview:
+    """What :func:`compute_kpis` gives for one window and scope by ``all`` (``total``), ``unit``,
+    ``unit_tree`` and ``month``, from one read of the rollups (:func:`kpi_overview`)."""
+
+    total: KpiRow
+    units: list[KpiRow]
+    tree: list[KpiRow]
+    months: list[KpiRow]
+
+
+BEFORE = -1  # the bucket of the rollups before the window (the carried-over stock)
+
+
+def month_periods(date_from: dt.date, date_to: dt.date) -> list[tuple[int, int, dt.date, dt.date]]:
+    """``(year, month, first, last)`` for each calendar month of the window, clipped to it."""
+    out = []
+    for y, m in _months(date_from, date_to):
+        first, last = month_window(y, m)
+        out.append((y, m, max(first, date_from), min(last, date_to)))
+    return out
+
+
+def kpi_overview(
+    date_from: dt.date, date_to: dt.date, *, units=None, level: str | None = None, field: str | None = None
+) -> Overview:
+    """The KPI rows of the window [date_from, date_to] in total, per unit, per unit with its
+    subtree and per month (each list equal to :func:`compute_kpis`' rows for that grouping) in
+    a fixed number of queries whatever the number of months and units: the rollups grouped by
+    unit and month of the window (:func:`_bucket_flows`), the dossiers overdue at every month's
+    end in one query (:func:`_overdue_series`), the procedure–unit links and the units."""
+    if date_to < date_from:
+        raise ValueError("date_to is before date_from")
+    periods = month_periods(date_from, date_to)
+    flows = _bucket_flows(date_from, date_to, periods, units, level, field)
+    ends = [window_moments(first, last)[1] for _y, _m, first, last in periods]
+    links = list(
+        _filter(ProcedureUnit.objects.all(), units, level, field).values_list(
+            "unit_id", "procedure_id", "procedure__online_mode"
+        )
+    )
+    scope = OrgUnit.objects.all() if units is None else OrgUnit.objects.filter(pk__in=_unit_ids(units))
+    info = {
+        pk: (name, code, path) for pk, name, code, path in scope.values_list("pk", "name", "code", "path")
+    }
+    # The overdue stock: at the ends of whole months as the import stored it where it can be
+    # read (and still agrees with the rollups); at the window's end, and elsewhere, from dossiers.
+    stored = {} if level or field else _stored_overdue(periods, ends, flows, info, units)
+    overdue = _overdue_series([e for e in ends if e not in stored or e == ends[-1]], units, level, field)
+
+    n = len(SERIES_FLOWS)
+    zero = (0,) * n
+    at_end = overdue[ends[-1]]
+
+    def as_flows(before: tuple, window: tuple) -> dict:
+        """The sums in the form of :func:`_flows` (what :func:`_row_from` reads)."""
+        out = {f"s_{c}": v for c, v in zip(SERIES_FLOWS, window, strict=True)}
+        out["s_before_received"] = before[_RECEIVED]
+        out["s_before_finished"] = before[_RESOLVED] + before[_WITHDRAWN]
+        return out
+
+    # Per unit: the stock before the window and the window's flows.
+    per_unit: dict[int, dict] = {}
+    total_before, total_window = zero, zero
+    by_period = [zero] * len(periods)
+    for unit_id, buckets in flows.items():
+        before = buckets.get(BEFORE, zero)
+        window = zero
+        for i, sums in buckets.items():
+            if i != BEFORE:
+                window = tuple(map(add, window, sums))
+                by_period[i] = tuple(map(add, by_period[i], sums))
+        per_unit[unit_id] = as_flows(before, window)
+        total_before = tuple(map(add, total_before, before))
+        total_window = tuple(map(add, total_window, window))
+
+    # The procedures handled (and offered online, fully online) in the scope and per unit.
+    handled: set = set()
+    online: set = set()
+    full: set = set()
+    own_links: dict[int, tuple[set, set, set]] = defaultdict(lambda: (set(), set(), set()))
+    for unit_id, proc_id, mode in links:
+        own = own_links[unit_id]
+        handled.add(proc_id)
+        own[0].add(proc_id)
+        if mode != OnlineMode.NONE:
+            online.add(proc_id)
+            own[1].add(proc_id)
+        if mode == OnlineMode.FULL:
+            full.add(proc_id)
+            own[2].add(proc_id)
+
+    def finished(row: KpiRow, procedures: tuple[set, set, set]) -> KpiRow:
+        row.procedures_handled, row.procedures_online, row.procedures_full_online = map(len, procedures)
+        return row.finish()
+
+    # In total ("all": always one row).
+    total = _row_from(as_flows(total_before, total_window), _("Tổng cộng"), "")
+    total.in_progress_overdue = sum(at_end.values())
+    finished(total, (handled, online, full))
+
+    # Per unit, its own dossiers ("unit"), in the order of the tree.
+    unit_rows = []
+    for unit_id, unit_flows in per_unit.items():
+        name, code, path = info[unit_id]
+        row = _row_from(unit_flows, name, code)
+        row.unit_id = unit_id
+        row.in_progress_overdue = at_end.get(unit_id, 0)
+        finished(row, own_links[unit_id])
+        if not row.empty:
+            unit_rows.append((path, row))
+    unit_rows.sort(key=lambda pair: pair[0])
+
+    # Per unit with its subtree ("unit_tree").
+    scope_ids = None if units is None else set(info)
+    tree = _Tree(set(per_unit) | set(at_end) | {u for u, _p, _m in links}, links, scope_ids)
+    tree.info.update(info)
+    tree_rows = tree.rows(per_unit, at_end)
+
+    # Per month ("month"): each month's carried-over stock is the window's plus the months before.
+    month_rows = []
+    before = total_before
+    for (y, m, _first, _last), sums, end in zip(periods, by_period, ends, strict=True):
+        row = _row_from(as_flows(before, sums), f"{m:02d}/{y}", f"{y:04d}-{m:02d}")
+        row.in_progress_overdue = stored[end] if end in stored else sum(overdue[end].values())
+        month_rows.append(finished(row, (handled, online, full)))
+        before = tuple(map(add, before, sums))
+    return Overview(total=total, units=[r for _p, r in unit_rows], tree=tree_rows, months=month_rows)
+
+
+def _stored_overdue(periods, ends, flows, info, units) -> dict[dt.datetime, int]:
+    """The scope's dossiers overdue at the end of each whole month of the window (the last month
+    excepted), read from what the dossier import stored for that month: ``dossiers.overdue_rate``
+    of each unit with its subtree has the numerator resolved late + overdue at the month's end
+    and the denominator resolved + in progress at its end (:func:`unit_tree_counts`, through the
+    same :func:`_overdue_series`). Only for a scope of whole subtrees (every child of a unit in it
+    is in it), summed over the tops of the scope; a month for which some top's stored
+    denominator is not what the rollups give now (stale, or never written) is left out and
+    counted from the dossiers by the caller. Counted from the dossiers, the stock at every
+    month's end is a pass over every dossier open at one of them (seconds at province scale);
+    stored, it is one read of a few values."""
+    from cchc.indicators.models import IndicatorValue, PeriodKind
+
+    months = [i for i, (_y, _m, first, _last) in enumerate(periods[:-1]) if first.day == 1]
+    if not months:
+        return {}
+    if units is not None:
+        ids = _unit_ids(units)
+        if OrgUnit.objects.filter(parent__in=ids).exclude(pk__in=ids).exists():
+            return {}  # a unit without its children: no stored subtree value is the scope's
+    tops = {pk for pk, (_n, _c, path) in info.items() if _parent_id(path) not in info}
+    # Per top: the sums of each bucket (BEFORE first) over its subtree.
+    zero = (0,) * len(SERIES_FLOWS)
+    sums: dict[int, list] = {}
+    for unit_id, buckets in flows.items():
+        path_ids = [int(p) for p in info[unit_id][2].strip("/").split("/") if p]
+        top = next(p for p in path_ids if p in tops)
+        into = sums.setdefault(top, [zero] * (len(periods) + 1))
+        for i, values in buckets.items():
+            into[i + 1] = tuple(map(add, into[i + 1], values))
+    late = SERIES_FLOWS.index("resolved_late")
+    # Per top and month: (resolved + in progress at the month's end, resolved late).
+    expected: dict[tuple[int, int], tuple[int, int]] = {}
+    for top, by_bucket in sums.items():
+        stock = 0
+        for i, f in enumerate(by_bucket):
+            stock += f[_RECEIVED] - f[_RESOLVED] - f[_WITHDRAWN]
+            if i:
+                expected[top, i - 1] = (f[_RESOLVED] + stock, f[late])
+    values = {
+        (unit_id, start): (numerator, denominator)
+        for unit_id, start, numerator, denominator in IndicatorValue.objects.filter(
+            indicator__code="dossiers.overdue_rate",
+            period_kind=PeriodKind.MONTH,
+            unit_id__in=list(tops),
+            period_start__in=[periods[i][2] for i in months],
+        ).values_list("unit_id", "period_start", "numerator", "denominator")
+    }
+    out: dict[dt.datetime, int] = {}
+    for i in months:
+        total = 0
+        for top in tops:
+            den, resolved_late = expected.get((top, i), (0, 0))
+            value = values.get((top, periods[i][2]))
+            if value is None and den == 0:
+                continue  # nothing resolved nor open: nothing overdue, nothing stored
+            if value is None or value[0] is None or value[1] != den or value[0] < resolved_late:
+                break
+            total += int(value[0]) - resolved_late
+        else:
+            out[ends[i]] = total
+    return out
+
+
+def _parent_id(path: str) -> int | None:
+    ids = [p for p in path.strip("/").split("/") if p]
+    return int(ids[-2]) if len(ids) > 1 else None
+
+
+def _bucket_flows(date_from, date_to, periods, units, level, field) -> dict[int, dict[int, tuple]]:
+    """``{unit_id: {bucket: sums of SERIES_FLOWS}}``, the bucket being the index of the month in
+    ``periods`` or :data:`BEFORE`. Without a level or field filter the whole months (and those
+    before the window) come from the month rollups and only the days of partial months from the
+    day rollups, as :func:`_flows_by_month`; with one, every day from the day rollups."""
+    whole = [
+        i for i, (y, m, first, last) in enumerate(periods) if first.day == 1 and last == month_window(y, m)[1]
+    ]
+    partial = [i for i in range(len(periods)) if i not in whole]
+    first_month = date_from.replace(day=1)
+
+    def day_bucket(indexes) -> Case:
+        return Case(
+            When(day__lt=date_from, then=Value(BEFORE)),
+            *(When(day__lte=periods[i][3], then=Value(i)) for i in indexes),
+            output_field=IntegerField(),
+        )
+
+    day_sums = {f"s_{c}": Sum(c) for c in DossierDay.COUNTERS}
+    day_sums["s_received_fee"] = Sum("received", filter=Q(procedure__fee=True))
+    parts = []
+    if level is None and field is None:
+        month_bucket = Case(
+            When(month__lt=first_month, then=Value(BEFORE)),
+            *(When(month=periods[i][2], then=Value(i)) for i in whole),
+            output_field=IntegerField(),
+        )
+        months = DossierMonth.objects.filter(
+            Q(month__lt=first_month) | Q(month__in=[periods[i][2] for i in whole])
+        )
+        parts.append(
+            _filter(months, units, None, None)
+            .values("unit_id", bucket=month_bucket)
+            .annotate(**{f"s_{c}": Sum(c) for c in SERIES_FLOWS})
+        )
+        ranges = [(periods[i][2], periods[i][3]) for i in partial]
+        if date_from.day > 1:
+            ranges.append((first_month, date_from - dt.timedelta(days=1)))
+        if ranges:
+            days = DossierDay.objects.filter(reduce(or_, (Q(day__gte=a, day__lte=b) for a, b in ranges)))
+            parts.append(
+                _filter(days, units, None, None)
+                .values("unit_id", bucket=day_bucket(partial))
+                .annotate(**day_sums)
+            )
+    else:
+        days = _filter(DossierDay.objects.filter(day__lte=date_to), units, level, field)
+        parts.append(days.values("unit_id", bucket=day_bucket(range(len(periods)))).annotate(**day_sums))
+    out: dict[int, dict[int, tuple]] = defaultdict(dict)
+    for part in parts:
+        for r in part.order_by():
+            sums = tuple(r[f"s_{c}"] or 0 for c in SERIES_FLOWS)
+            buckets = out[r["unit_id"]]
+            found = buckets.get(r["bucket"])
+            buckets[r["bucket"]] = sums if found is None else tuple(map(add, found, sums))
+    return out
 
 
 def _by_unit_tree(date_from, date_to, units, level, field) -> list[KpiRow]:
@@ -528,33 +781,73 @@ def unit_tree_counts(periods: list[tuple[dt.date, dt.date]]) -> list[list[dict]]
     ]
 
 
-def _overdue_series(ends: list[dt.datetime]) -> dict[dt.datetime, dict]:
-    """``_overdue(end, "unit_id", …)`` for many ends. PostgreSQL: one pass over the dossiers,
-    each paired only with the ends at which it is open (``width_bucket`` over the sorted ends:
-    received before the end, not finished by it), then :func:`overdue_q` at that end; other
-    databases: a query per end."""
+# The overdue test of :func:`overdue_q` at the moment ``e.t``, on the columns of ``d``.
+_OVERDUE_AT_T = """
+    ((d.sreq IS NULL OR d.sreq >= e.t) AND d.due_at < e.t)
+    OR (d.sreq < e.t AND d.srec < e.t AND d.effective_due_at < e.t)
+    OR (d.sreq < e.t AND (d.srec IS NULL OR d.srec >= e.t) AND d.due_at < d.sreq)
+"""
+
+
+def _overdue_series(ends: list[dt.datetime], units=None, level=None, field=None) -> dict[dt.datetime, dict]:
+    """``_overdue(end, "unit_id", units, level, field)`` for many ends, in one query: the
+    dossiers of the scope open at some end (received before the last, not finished before the
+    first), each paired with the ends at which it is open, then :func:`overdue_q` at that end.
+    PostgreSQL pairs a dossier only with those ends (``width_bucket`` over the sorted ends);
+    other databases join the ends as a ``VALUES`` list."""
     ends = sorted(set(ends))
-    if connection.vendor != "postgresql":
-        return {end: _overdue(end, "unit_id", None, None, None) for end in ends}
-    table = Dossier._meta.db_table
-    sql = f"""
-    SELECT e.i, d.unit_id, count(*)
-    FROM (SELECT unit_id, due_at, effective_due_at, supplement_requested_at sreq,
-                 supplement_received_at srec,
-                 width_bucket(received_at, %(ends)s::timestamptz[]) + 1 first_i,
-                 CASE WHEN finished_at IS NULL THEN %(n)s
-                      ELSE width_bucket(finished_at, %(ends)s::timestamptz[]) END last_i
-          FROM {table}
-          WHERE received_at < %(last)s AND (finished_at IS NULL OR finished_at >= %(first)s)) d
-    CROSS JOIN LATERAL (SELECT i, (%(ends)s::timestamptz[])[i] t FROM generate_series(d.first_i, d.last_i) i) e
-    WHERE ((d.sreq IS NULL OR d.sreq >= e.t) AND d.due_at < e.t)
-       OR (d.sreq < e.t AND d.srec < e.t AND d.effective_due_at < e.t)
-       OR (d.sreq < e.t AND (d.srec IS NULL OR d.srec >= e.t) AND d.due_at < d.sreq)
-    GROUP BY 1, 2
-    """  # noqa: S608 - the table name is the model's
     out: dict[dt.datetime, dict] = {end: defaultdict(int) for end in ends}
+    if not ends:
+        return out
+    # In two parts that each follow an index (as :func:`_overdue`): the dossiers not finished
+    # at all (the partial index on open dossiers), and those finished after the first end.
+    columns = (
+        "unit_id",
+        "due_at",
+        "effective_due_at",
+        "supplement_requested_at",
+        "supplement_received_at",
+        "received_at",
+        "finished_at",
+    )
+    parts = [
+        _filter(Dossier.objects.filter(still_open, received_at__lt=ends[-1]), units, level, field)
+        .order_by()
+        .values_list(*columns)
+        for still_open in (Q(finished_at__isnull=True), Q(finished_at__gte=ends[0]))
+    ]
+    inner, inner_params = parts[0].union(parts[1], all=True).query.sql_with_params()
+    if connection.vendor == "postgresql":
+        sql = f"""
+        SELECT e.i, d.unit_id, count(*)
+        FROM (SELECT unit_id, due_at, effective_due_at, sreq, srec,
+                     width_bucket(received_at, %s::timestamptz[]) + 1 first_i,
+                     CASE WHEN finished_at IS NULL THEN %s
+                          ELSE width_bucket(finished_at, %s::timestamptz[]) END last_i
+              FROM ({inner}) c (unit_id, due_at, effective_due_at, sreq, srec, received_at, finished_at)
+             ) d
+        CROSS JOIN LATERAL (
+            SELECT i, (%s::timestamptz[])[i] t FROM generate_series(d.first_i, d.last_i) i) e
+        WHERE {_OVERDUE_AT_T}
+        GROUP BY 1, 2
+        """  # noqa: S608 - the inner query is Django's, with its parameters
+        params = [ends, len(ends), ends, *inner_params, ends]
+    else:
+        values = ", ".join(["(%s, %s)"] * len(ends))
+        sql = f"""
+        WITH e (i, t) AS (VALUES {values})
+        SELECT e.i, d.unit_id, count(*)
+        FROM (SELECT unit_id, due_at, effective_due_at, supplement_requested_at sreq,
+                     supplement_received_at srec, received_at, finished_at
+              FROM ({inner}) c) d
+        JOIN e ON d.received_at < e.t AND (d.finished_at IS NULL OR d.finished_at >= e.t)
+        WHERE {_OVERDUE_AT_T}
+        GROUP BY 1, 2
+        """  # noqa: S608 - the inner query is Django's, with its parameters
+        adapt = connection.ops.adapt_datetimefield_value
+        params = [v for i, end in enumerate(ends, 1) for v in (i, adapt(end))] + list(inner_params)
     with connection.cursor() as cur:
-        cur.execute(sql, {"ends": ends, "n": len(ends), "first": ends[0], "last": ends[-1]})
+        cur.execute(sql, params)
         for i, unit_id, n in cur.fetchall():
             out[ends[i - 1]][unit_id] += n
     return out

@@ -42,9 +42,10 @@ def _scope_and_filters(request):
 @login_required
 def dossier_dashboard(request):
     scope, form, filters = _scope_and_filters(request)
-    table = dashboard.kpi_table(scope, filters)
-    # Grouped by month, the table already holds the monthly rows the charts need.
-    monthly = table.rows if filters.by == "month" else dashboard.monthly_rows(scope, filters)
+    # The cards, the unit table, both monthly charts and the 766 table: one read of the rollups.
+    seen = dashboard.overview(scope, filters)
+    table = dashboard.kpi_table(scope, filters, seen)
+    monthly = seen.months
     return render(
         request,
         "procedures/dashboard.html",
