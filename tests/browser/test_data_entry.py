@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from cchc.indicators.models import Indicator
 from tests.browser.test_full_year import log_in
-from tests.factories import make_framework
+from tests.indicators.test_entry import open_egov_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SIGNED = "egov.signed_documents_rate"
@@ -32,32 +32,8 @@ def test_a_month_entered_returned_corrected_approved_and_scored(
     page, live_server, province, people, tmp_path
 ):
     from cchc.assessments.results import assessment_result
-    from cchc.assessments.services import open_round
 
-    spec = [
-        {
-            "code": "1",
-            "children": [
-                {
-                    "code": "1.1",
-                    "max": 2,
-                    "rule": {
-                        "type": "thresholds",
-                        "indicator": SIGNED,
-                        "steps": [
-                            {"min": 90, "points": 2},
-                            {"min": 70, "points": 1},
-                            {"min": 0, "points": 0},
-                        ],
-                    },
-                },
-                {"code": "1.2", "max": 1},
-            ],
-        }
-    ]
-    framework = make_framework("EGOV-2025", 2025, ["district"], spec)
-    round_obj, _created = open_round(framework, 2025, user=people.sec)
-    leaf = framework.nodes.get(code="1.1")
+    round_obj, leaf = open_egov_round(people)
     url = f"{live_server.url}/indicators/entry/{province.A.pk}/2025-05/"
 
     page.set_viewport_size({"width": 1366, "height": 768})

@@ -198,6 +198,30 @@ def test_the_reminder_button_queues_the_task(client, people, province, settings)
 
 def test_a_par_criterion_bound_to_an_entry_indicator_scores_from_approved_months(client, people, province):
     from cchc.assessments.results import assessment_result
+
+    round_obj, leaf = open_egov_round(people)
+    assessment = round_obj.assessments.get(unit=province.A)
+    assert assessment_result(assessment).node_points.get(leaf.pk) in (None, Decimal(0))
+    client.force_login(people.officer_a)
+    client.post(
+        sheet_url(province.A),
+        {**fields(**{**ALL_MONTHLY, SIGNED: {"numerator": "80", "denominator": "100"}}), "action": "submit"},
+    )
+    assert assessment_result(assessment).node_points.get(leaf.pk) in (None, Decimal(0))  # not approved yet
+    client.force_login(people.sec)
+    client.post(sheet_url(province.A), {"action": "approve"})
+    assert assessment_result(assessment).node_points[leaf.pk] == 1
+    assert (
+        rolled_values(Indicator.objects.get(code=SIGNED), [province.P], Period.year(2025))[
+            province.P.pk
+        ].value
+        == 80
+    )
+
+
+def open_egov_round(people):
+    """A 2025 district framework whose criterion 1.1 scores from the digitally signed documents
+    rate (≥ 90 %: 2 points, ≥ 70 %: 1), opened for the districts. Returns (round, leaf 1.1)."""
     from cchc.assessments.services import open_round
     from tests.factories import make_framework
 
@@ -224,21 +248,4 @@ def test_a_par_criterion_bound_to_an_entry_indicator_scores_from_approved_months
     ]
     framework = make_framework("EGOV-2025", 2025, ["district"], spec)
     round_obj, _created = open_round(framework, 2025, user=people.sec)
-    assessment = round_obj.assessments.get(unit=province.A)
-    leaf = framework.nodes.get(code="1.1")
-    assert assessment_result(assessment).node_points.get(leaf.pk) in (None, Decimal(0))
-    client.force_login(people.officer_a)
-    client.post(
-        sheet_url(province.A),
-        {**fields(**{**ALL_MONTHLY, SIGNED: {"numerator": "80", "denominator": "100"}}), "action": "submit"},
-    )
-    assert assessment_result(assessment).node_points.get(leaf.pk) in (None, Decimal(0))  # not approved yet
-    client.force_login(people.sec)
-    client.post(sheet_url(province.A), {"action": "approve"})
-    assert assessment_result(assessment).node_points[leaf.pk] == 1
-    assert (
-        rolled_values(Indicator.objects.get(code=SIGNED), [province.P], Period.year(2025))[
-            province.P.pk
-        ].value
-        == 80
-    )
+    return round_obj, framework.nodes.get(code="1.1")
