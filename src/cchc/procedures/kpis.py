@@ -703,13 +703,34 @@ def _bucket_flows(date_from, date_to, periods, units, level, field) -> dict[int,
         days = _filter(DossierDay.objects.filter(day__lte=date_to), units, level, field)
         parts.append(days.values("unit_id", bucket=day_bucket(range(len(periods)))).annotate(**day_sums))
     out: dict[int, dict[int, tuple]] = defaultdict(dict)
+    columns = ("unit_id", "bucket", *(f"s_{c}" for c in SERIES_FLOWS))
     for part in parts:
-        for r in part.order_by():
-            sums = tuple(r[f"s_{c}"] or 0 for c in SERIES_FLOWS)
-            buckets = out[r["unit_id"]]
-            found = buckets.get(r["bucket"])
-            buckets[r["bucket"]] = sums if found is None else tuple(map(add, found, sums))
+        for unit_id, bucket, *values in _raw_rows(part.order_by().values_list(*columns)):
+            if None in values:  # a filtered sum (received_fee) over no matching row
+                values = [0 if v is None else v for v in values]
+            for i, places in _SERIES_DECIMAL:
+                values[i] = _decimal_sum(values[i], places)
+            sums = tuple(values)
+            buckets = out[unit_id]
+            found = buckets.get(bucket)
+            buckets[bucket] = sums if found is None else tuple(map(add, found, sums))
     return out
+
+
+def _decimal_sum(value, places: int) -> Decimal:
+    """A raw sum of a decimal rollup counter as a Decimal of ``places`` places (SQLite gives
+    such sums as floats; the integer counters' sums are the driver's integers)."""
+    return Decimal(str(value or 0)).quantize(Decimal(1).scaleb(-places))
+
+
+def _raw_rows(queryset: QuerySet) -> list[tuple]:
+    """The rows of ``queryset`` as the database driver returns them, without Django's per-value
+    converters and row objects: for the grouped rollups (a row per unit and month, a thousand
+    and more on a province), whose values are plain integers that need no conversion."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _by_unit_tree(date_from, date_to, units, level, field) -> list[KpiRow]:
@@ -734,6 +755,13 @@ def _by_unit_tree(date_from, date_to, units, level, field) -> list[KpiRow]:
 SERIES_FLOWS = (*DossierDay.COUNTERS, "received_fee")
 _RECEIVED, _RESOLVED, _WITHDRAWN = (SERIES_FLOWS.index(c) for c in ("received", "resolved", "withdrawn"))
 _FINISHED = len(SERIES_FLOWS)
+# (index, decimal places) of each flow that is not an integer counter.
+_SERIES_DECIMAL = tuple(
+    (i, field.decimal_places)
+    for i, c in enumerate(SERIES_FLOWS)
+    if c in DossierDay.COUNTERS
+    and (field := DossierDay._meta.get_field(c)).get_internal_type() == "DecimalField"
+)
 
 
 def unit_tree_series(periods: list[tuple[dt.date, dt.date]]) -> list[list[KpiRow]]:
