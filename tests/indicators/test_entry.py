@@ -223,8 +223,12 @@ def open_egov_round(people):
     """A 2025 district framework whose criterion 1.1 scores from the digitally signed documents
     rate (≥ 90 %: 2 points, ≥ 70 %: 1), opened for the districts. Returns (round, leaf 1.1)."""
     from cchc.assessments.services import open_round
+    from cchc.indicators.services import sync_catalogue
     from tests.factories import make_framework
 
+    # The catalogue is written by a data migration, which a transactional test before this one
+    # (the browser tests) has flushed away: write it again (idempotent).
+    sync_catalogue()
     spec = [
         {
             "code": "1",
