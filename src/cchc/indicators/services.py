@@ -430,7 +430,7 @@ def target_for(indicator: Indicator, unit: OrgUnit, year: int) -> Target | None:
         Target.objects.filter(indicator=indicator, year=year).filter(
             Q(unit__isnull=True, unit_type__isnull=True)
             | Q(unit_type_id=unit.unit_type_id)
-            | Q(unit_id__in=_ancestor_ids(unit))
+            | Q(unit_id__in=unit.path_ids)
         )
     )
     by_unit = {t.unit_id: t for t in targets if t.unit_id}
@@ -439,15 +439,10 @@ def target_for(indicator: Indicator, unit: OrgUnit, year: int) -> Target | None:
     for t in targets:
         if t.unit_type_id:
             return t
-    for ancestor in reversed(_ancestor_ids(unit)[:-1]):
+    for ancestor in reversed(unit.path_ids[:-1]):
         if ancestor in by_unit:
             return by_unit[ancestor]
     return next((t for t in targets if not t.unit_id and not t.unit_type_id), None)
-
-
-def _ancestor_ids(unit: OrgUnit) -> list[int]:
-    """Ids from the root down to ``unit`` itself, read from its materialised path."""
-    return [int(p) for p in unit.path.strip("/").split("/") if p]
 
 
 class Status:

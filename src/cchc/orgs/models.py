@@ -122,9 +122,19 @@ class OrgUnit(models.Model):
     def is_within(self, ancestor: OrgUnit) -> bool:
         return self.path.startswith(ancestor.path)
 
+    @property
+    def path_ids(self) -> list[int]:
+        """Ids from the root down to this unit itself (:func:`path_ids` of its path)."""
+        return path_ids(self.path)
+
     def ancestors(self) -> models.QuerySet[OrgUnit]:
-        ids = [int(p) for p in self.path.strip("/").split("/") if p]
-        return OrgUnit.objects.filter(pk__in=ids).order_by("depth")
+        return OrgUnit.objects.filter(pk__in=self.path_ids).order_by("depth")
+
+
+def path_ids(path: str) -> list[int]:
+    """The ids of a materialised path, root first: ``"/1/5/23/"`` → ``[1, 5, 23]`` (the one
+    parser of unit paths; ``[]`` for an empty path)."""
+    return [int(p) for p in path.strip("/").split("/") if p]
 
 
 class Role(models.TextChoices):

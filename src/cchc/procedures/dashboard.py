@@ -397,7 +397,7 @@ def drill_rows(dossiers, kind: str, end: dt.datetime) -> list[tuple]:
         past = days = None
         moment = d.finished_at if kind == "late" else end
         if deadline is not None and moment is not None and moment > deadline:
-            root = d.unit.path.strip("/").split("/")[0]
+            root = d.unit.path_ids[0]
             if root not in calendars:
                 calendars[root] = get_calendar(d.unit)
             past = calendars[root].working_time_between(deadline, moment)

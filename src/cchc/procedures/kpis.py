@@ -28,7 +28,7 @@ from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils.translation import gettext as _
 
-from cchc.orgs.models import OrgUnit
+from cchc.orgs.models import OrgUnit, path_ids
 from cchc.procedures import rules
 from cchc.procedures.models import (
     Dossier,
@@ -610,8 +610,7 @@ def _stored_overdue(periods, ends, flows, info, units) -> dict[dt.datetime, int]
     zero = (0,) * len(SERIES_FLOWS)
     sums: dict[int, list] = {}
     for unit_id, buckets in flows.items():
-        path_ids = [int(p) for p in info[unit_id][2].strip("/").split("/") if p]
-        top = next(p for p in path_ids if p in tops)
+        top = next(p for p in path_ids(info[unit_id][2]) if p in tops)
         into = sums.setdefault(top, [zero] * (len(periods) + 1))
         for i, values in buckets.items():
             into[i + 1] = tuple(map(add, into[i + 1], values))
@@ -650,8 +649,8 @@ def _stored_overdue(periods, ends, flows, info, units) -> dict[dt.datetime, int]
 
 
 def _parent_id(path: str) -> int | None:
-    ids = [p for p in path.strip("/").split("/") if p]
-    return int(ids[-2]) if len(ids) > 1 else None
+    ids = path_ids(path)
+    return ids[-2] if len(ids) > 1 else None
 
 
 def _bucket_flows(date_from, date_to, periods, units, level, field) -> dict[int, dict[int, tuple]]:
@@ -912,7 +911,7 @@ class _Tree:
     def targets(self, unit_id: int) -> list[int]:
         found = self._targets.get(unit_id)
         if found is None:
-            ids = [int(p) for p in self.paths.get(unit_id, "").strip("/").split("/") if p]
+            ids = path_ids(self.paths.get(unit_id, ""))
             found = [i for i in ids if self.scope_ids is None or i in self.scope_ids]
             self._targets[unit_id] = found
         return found

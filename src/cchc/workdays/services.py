@@ -51,14 +51,14 @@ def _province_key(province) -> tuple[int, ...]:
     uses its province's settings)."""
     if province is None:
         return ()
-    from cchc.orgs.models import OrgUnit
+    from cchc.orgs.models import OrgUnit, path_ids
 
     if isinstance(province, str):
         unit = OrgUnit.objects.filter(code=province).only("path").first()
         if unit is None:
             raise LookupError(f"unknown unit code: {province}")
         province = unit
-    ids = [int(p) for p in province.path.strip("/").split("/") if p] or [province.pk]
+    ids = path_ids(province.path) or [province.pk]
     return tuple(reversed(ids))
 
 
