@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from cchc.core.tables import append_row
 from cchc.frameworks.models import Band, Framework, Node
 from cchc.frameworks.scoring import is_indicator_rule, validate_rule
 from cchc.indicators.models import Indicator
@@ -452,14 +453,15 @@ def load_xlsx(path: str | Path) -> dict:
 
 
 def write_xlsx(framework: Framework | None, path_or_stream) -> None:
-    """The framework as an Excel workbook, or the empty template when ``framework`` is None."""
+    """The framework as an Excel workbook, or the empty template when ``framework`` is None.
+    Rows go through the table writer: a name such as ``=A1`` stays text, never a formula."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     wb = Workbook()
     meta = wb.active
     meta.title = "framework"
-    meta.append(["key", "value", "", "", ""])
+    append_row(meta, ["key", "value", "", "", ""])
     doc = (
         export_document(framework)
         if framework
@@ -477,12 +479,12 @@ def write_xlsx(framework: Framework | None, path_or_stream) -> None:
         if key == "unit_types":
             value = ",".join(value or [])
         if value is not None:
-            meta.append([key, value])
+            append_row(meta, [key, value])
     bands = doc.get("bands") or STANDARD_BANDS
     for band in bands:
-        meta.append(["band", band["code"], band["name"], band["min"], band.get("min_field_ratio")])
+        append_row(meta, ["band", band["code"], band["name"], band["min"], band.get("min_field_ratio")])
     sheet = wb.create_sheet("nodes")
-    sheet.append(XLSX_NODE_COLUMNS)
+    append_row(sheet, XLSX_NODE_COLUMNS)
     for cell in sheet[1] + meta[1]:
         cell.font = Font(bold=True)
 
@@ -490,7 +492,8 @@ def write_xlsx(framework: Framework | None, path_or_stream) -> None:
         for item in items:
             rule = dict(item.get("rule") or {})
             rule_type = rule.pop("type", "") if not item.get("children") else ""
-            sheet.append(
+            append_row(
+                sheet,
                 [
                     item["code"],
                     parent_code,
@@ -501,7 +504,7 @@ def write_xlsx(framework: Framework | None, path_or_stream) -> None:
                     1 if item.get("evidence_required") else 0,
                     item.get("guidance", ""),
                     item.get("responsible_unit", ""),
-                ]
+                ],
             )
             rows(item.get("children") or [], item["code"])
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 from collections import defaultdict
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cchc.core.importing import ImportFailed, RowErrors, read_csv
+from cchc.core.tables import append_row, csv_text
 from cchc.orgs.models import OrgUnit
 from cchc.surveys.models import (
     SCALE5_LABELS,
@@ -258,12 +258,11 @@ def write_template(questionnaire: Questionnaire, fmt: str, stream_or_path) -> No
     ``huong_dan`` with every question, its text and allowed values)."""
     columns = template_columns(questionnaire)
     if fmt == "csv":
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerow(columns)
+        text = csv_text(columns, [])
         if isinstance(stream_or_path, str | Path):
-            Path(stream_or_path).write_text(buffer.getvalue(), encoding="utf-8")
+            Path(stream_or_path).write_text(text, encoding="utf-8")
         else:
-            stream_or_path.write(buffer.getvalue())
+            stream_or_path.write(text)
         return
     if fmt != "xlsx":
         raise ValueError(f"unknown format {fmt!r}")
@@ -273,24 +272,25 @@ def write_template(questionnaire: Questionnaire, fmt: str, stream_or_path) -> No
     wb = Workbook()
     ws = wb.active
     ws.title = "phieu"
-    ws.append(columns)
+    append_row(ws, columns)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     guide = wb.create_sheet("huong_dan")
-    guide.append(["column", "question", "type", "values", "shown when"])
-    guide.append(["form_no", "Số phiếu (duy nhất trong đợt khảo sát)", "", "", ""])
-    guide.append(["unit_code", "Mã đơn vị được khảo sát", "", "", ""])
-    guide.append(["submitted_at", "Ngày trả lời", "", "YYYY-MM-DD hoặc YYYY-MM-DD HH:MM", ""])
+    append_row(guide, ["column", "question", "type", "values", "shown when"])
+    append_row(guide, ["form_no", "Số phiếu (duy nhất trong đợt khảo sát)", "", "", ""])
+    append_row(guide, ["unit_code", "Mã đơn vị được khảo sát", "", "", ""])
+    append_row(guide, ["submitted_at", "Ngày trả lời", "", "YYYY-MM-DD hoặc YYYY-MM-DD HH:MM", ""])
     for q in questionnaire.questions.order_by("order", "pk"):
         cond = q.show_if
-        guide.append(
+        append_row(
+            guide,
             [
                 q.code,
                 q.text,
                 q.type,
                 _hint(q),
                 f"{cond['question']} ∈ {', '.join(cond['in'])}" if cond else "",
-            ]
+            ],
         )
     for cell in guide[1]:
         cell.font = Font(bold=True)

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from cchc.core.tables import append_row
 from cchc.surveys.models import (
     Audience,
     IndexMethod,
@@ -413,22 +414,23 @@ def write_xlsx(questionnaire: Questionnaire, path_or_stream) -> None:
     wb = Workbook()
     meta = wb.active
     meta.title = "questionnaire"
-    meta.append(["key", "value"])
+    append_row(meta, ["key", "value"])
     for key in META_KEYS:
-        meta.append([key, doc[key]])
+        append_row(meta, [key, doc[key]])
     aspects = wb.create_sheet("aspects")
-    aspects.append(["code", "name"])
+    append_row(aspects, ["code", "name"])
     for a in doc["aspects"]:
-        aspects.append([a["code"], a["name"]])
+        append_row(aspects, [a["code"], a["name"]])
     sections = wb.create_sheet("sections")
-    sections.append(["code", "title"])
+    append_row(sections, ["code", "title"])
     for s in doc["sections"]:
-        sections.append([s["code"], s["title"]])
+        append_row(sections, [s["code"], s["title"]])
     sheet = wb.create_sheet("questions")
-    sheet.append(QUESTION_COLUMNS)
+    append_row(sheet, QUESTION_COLUMNS)
     for q in doc["questions"]:
         cond = q["show_if"]
-        sheet.append(
+        append_row(
+            sheet,
             [
                 q["code"],
                 q["section"],
@@ -441,7 +443,7 @@ def write_xlsx(questionnaire: Questionnaire, path_or_stream) -> None:
                 1 if q["is_expectation"] else 0,
                 " | ".join(f"{o['code']}={o['label']}" for o in q["options"]),
                 f"{cond['question']}={';'.join(cond['in'])}" if cond else "",
-            ]
+            ],
         )
     for ws in (meta, aspects, sections, sheet):
         for cell in ws[1]:

@@ -8,7 +8,6 @@ role. A campaign without a unit in the user's reach is 404; an action the role d
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from cchc.core.tables import Sheet, write_csv, write_xlsx
 from cchc.orgs.access import Scope, scope_for
 from cchc.orgs.models import OrgUnit, Role
 from cchc.surveys import poster as poster_pdf
@@ -436,38 +436,39 @@ RESULT_COLUMNS = [
 
 
 def _results_xlsx(campaign: Campaign, units, access: CampaignAccess) -> HttpResponse:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
     titles = {
         "unit": _("Theo đơn vị"),
         "level": _("Theo cấp"),
         "aspect": _("Theo yếu tố"),
         "question": _("Theo câu hỏi"),
     }
+    sheets = []
     for by in BY_CHOICES:
-        ws = wb.create_sheet(title=str(titles[by])[:31])
-        ws.append([*RESULT_COLUMNS, "below_target"])
-        for r in compute_results(campaign, by=by, units=units):
-            ws.append(
-                [
-                    r.group,
-                    r.forms,
-                    r.valid_answers,
-                    _f(r.satisfied_share),
-                    _f(r.index),
-                    _f(r.ci_low),
-                    _f(r.ci_high),
-                    r.target,
-                    bool(r.below_target),
-                ]
-            )
-    ws = wb.create_sheet(title=str(_("Phân bố câu trả lời"))[:31])
-    ws.append(["question", "text", *[str(v) for v in SCALE5_LABELS.values()], "na"])
-    for d in _distribution(campaign, access.unit_ids):
-        ws.append([d["code"], d["text"], *d["counts"], d["na"]])
+        rows = [
+            [
+                r.group,
+                r.forms,
+                r.valid_answers,
+                _f(r.satisfied_share),
+                _f(r.index),
+                _f(r.ci_low),
+                _f(r.ci_high),
+                r.target,
+                bool(r.below_target),
+            ]
+            for r in compute_results(campaign, by=by, units=units)
+        ]
+        sheets.append(Sheet(str(titles[by]), [*RESULT_COLUMNS, "below_target"], rows, bold_header=False))
+    sheets.append(
+        Sheet(
+            str(_("Phân bố câu trả lời")),
+            ["question", "text", *[str(v) for v in SCALE5_LABELS.values()], "na"],
+            [[d["code"], d["text"], *d["counts"], d["na"]] for d in _distribution(campaign, access.unit_ids)],
+            bold_header=False,
+        )
+    )
     out = io.BytesIO()
-    wb.save(out)
+    write_xlsx(sheets, out, write_only=True)
     response = HttpResponse(
         out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -572,11 +573,14 @@ def invitations(request, campaign_id: int, unit_id: int):
         filename = f"thu-moi-{cu.unit.code}-{campaign.period}"
         if fmt == "csv":
             out = io.StringIO()
-            writer = csv.writer(out)
-            writer.writerow(["token", "url", "unit_code", "unit_name"])
-            for item in items:
-                writer.writerow([item["token"], item["url"], cu.unit.code, cu.unit.name])
-            response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+            write_csv(
+                ["token", "url", "unit_code", "unit_name"],
+                [[item["token"], item["url"], cu.unit.code, cu.unit.name] for item in items],
+                out,
+                lineterminator="\r\n",
+                bom=True,
+            )
+            response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
             return response
         if len(items) > MAX_INVITATIONS_PDF:
