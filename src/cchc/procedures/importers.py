@@ -23,7 +23,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from cchc.core.importing import ImportFailed, parse_decimal
+from cchc.core.importing import ImportFailed, open_workbook, parse_decimal
 from cchc.procedures import rules
 from cchc.procedures.mapping import ColumnMapping
 
@@ -197,12 +197,7 @@ def _open_jsonl(path: Path, mapping: ColumnMapping) -> Source:
 
 
 def _open_xlsx(path: Path, mapping: ColumnMapping) -> Source:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise CommandError(f"{path}: not a readable XLSX file ({exc})") from None
+    wb = open_workbook(path)  # WorkbookError (a CommandError): fake, bloated or broken file
     if mapping.sheet:
         if mapping.sheet not in wb.sheetnames:
             wb.close()

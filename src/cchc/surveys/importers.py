@@ -18,7 +18,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from cchc.core.importing import ImportFailed, RowErrors, read_csv
+from cchc.core.importing import ImportFailed, RowErrors, open_workbook, read_csv
 from cchc.core.tables import append_row, csv_text
 from cchc.orgs.models import OrgUnit
 from cchc.surveys.models import (
@@ -71,12 +71,7 @@ def find_campaign(code: str, period: int) -> Campaign | None:
 
 
 def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, dict[str, object]]]]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several unrelated types for a bad file
-        raise CommandError(f"{path}: not an XLSX workbook ({exc.__class__.__name__})") from None
+    wb = open_workbook(path)  # WorkbookError (a CommandError): fake, bloated or broken file
     ws = wb["phieu"] if "phieu" in wb.sheetnames else wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     header = [str(h).strip() if h is not None else "" for h in next(rows, [])]

@@ -18,9 +18,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.db import transaction
 
+from cchc.core.importing import WorkbookError, YamlError, open_workbook, unknown_keys
+from cchc.core.importing import dump_yaml as dump_strict_yaml
+from cchc.core.importing import load_yaml as strict_yaml
 from cchc.core.tables import append_row
 from cchc.surveys.models import (
     Audience,
@@ -48,6 +50,20 @@ QUESTION_COLUMNS = [
     "options",
     "show_if",
 ]
+# The keys of the YAML format; any other is an error with its line (a text cut by an unquoted
+# comma in a flow mapping shows up as an unknown key).
+DOCUMENT_SCHEMA = {
+    **dict.fromkeys(META_KEYS),
+    "aspects": [{"code": None, "name": None}],
+    "sections": [{"code": None, "title": None}],
+    "questions": [
+        {
+            **dict.fromkeys(QUESTION_COLUMNS),
+            "options": [{"code": None, "label": None}],
+            "show_if": {"question": None, "in": None},
+        }
+    ],
+}
 TRUE = {True, "1", "x", "X", "yes", "true", "True", "có"}
 
 
@@ -288,12 +304,16 @@ def save_document(doc: Any) -> tuple[Questionnaire, str]:
 
 
 def load_yaml(path: str | Path) -> Any:
+    """A questionnaire YAML through the one strict loader; unknown keys (a text cut by an
+    unquoted comma inside ``{…}``) are errors with their line."""
     try:
-        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise QuestionnaireFormatError([f"{path}: not valid YAML ({exc})"]) from None
-    except UnicodeDecodeError:
-        raise QuestionnaireFormatError([f"{path}: not UTF-8 text"]) from None
+        doc = strict_yaml(path)
+    except YamlError as exc:
+        raise QuestionnaireFormatError(exc.problems) from None
+    problems = unknown_keys(doc, DOCUMENT_SCHEMA) if isinstance(doc, dict) else []
+    if problems:
+        raise QuestionnaireFormatError(problems)
+    return doc
 
 
 def dump_yaml(doc: dict) -> str:
@@ -301,7 +321,7 @@ def dump_yaml(doc: dict) -> str:
     slim["questions"] = [_slim_question(q) for q in doc["questions"]]
     if not slim.get("sections"):
         slim.pop("sections", None)
-    return yaml.safe_dump(slim, allow_unicode=True, sort_keys=False, width=110)
+    return dump_strict_yaml(slim, width=110)
 
 
 def _slim_question(q: dict) -> dict:
@@ -318,12 +338,10 @@ def _cell(value: Any) -> str:
 def load_xlsx(path: str | Path) -> dict:
     """The workbook (sheets questionnaire, aspects, sections, questions) as a YAML-shaped document;
     problems name their sheet, line and column."""
-    from openpyxl import load_workbook
-
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several unrelated types for a bad file
-        raise QuestionnaireFormatError([f"{path}: not an XLSX workbook ({exc.__class__.__name__})"]) from None
+        wb = open_workbook(path)
+    except WorkbookError as exc:
+        raise QuestionnaireFormatError([str(exc)]) from None
     problems: list[str] = []
     for sheet in ("questionnaire", "questions"):
         if sheet not in wb.sheetnames:
