@@ -16,9 +16,10 @@ from django.urls import reverse
 import cchc
 from cchc.core.importing import load_yaml
 from cchc.frameworks.models import Framework
-from tests.surveys.core_fixtures import sipas  # noqa: F401
+from tests.surveys import core_fixtures
 
 pytestmark = pytest.mark.django_db
+sipas = core_fixtures.sipas
 
 FRAMEWORK = """\
 code: BP-X
@@ -160,7 +161,9 @@ def test_a_bloated_shared_strings_table_is_refused_before_loading(tmp_path, sett
     assert response.status_code == 422 and "quá lớn khi giải nén" in response.content.decode()
 
 
-def test_a_fake_or_bloated_xlsx_gives_no_traceback_in_the_other_importers(tmp_path, settings, province, sipas):
+def test_a_fake_or_bloated_xlsx_gives_no_traceback_in_the_other_importers(
+    tmp_path, settings, province, sipas
+):
     settings.CCHC_MAX_XLSX_SHARED_STRINGS_BYTES = 10_000
     for path in (_fake_xlsx(tmp_path), _bloated_xlsx(tmp_path, 50_000)):
         for command, args in [
