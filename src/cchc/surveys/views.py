@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -47,6 +48,15 @@ from cchc.surveys.results import compute_results, expectation_results
 
 READ_ROLES = (Role.SECRETARIAT, Role.LEADER, Role.UNIT_OFFICER)
 MAX_INVITATIONS = 5000
+_ID = re.compile(r"[0-9]{1,18}")  # a database id: ASCII digits that fit a 64-bit integer
+
+
+def filter_id(raw: str) -> int | None:
+    """The id a filter names, or None (the filter is ignored) for anything else: "²", a
+    30-digit number (an overflow in the database, formerly a 500) or text."""
+    return int(raw) if _ID.fullmatch(raw or "") else None
+
+
 MAX_INVITATIONS_PDF = 1000
 
 # --- access -------------------------------------------------------------------------------------
@@ -225,8 +235,8 @@ def responses(request, campaign_id: int):
         "until": request.GET.get("until", ""),
         "q": request.GET.get("q", "").strip(),
     }
-    if f["unit"].isdigit():
-        qs = qs.filter(unit_id=int(f["unit"]))
+    if (unit_id := filter_id(f["unit"])) is not None:
+        qs = qs.filter(unit_id=unit_id)
     if f["channel"] in Channel.values:
         qs = qs.filter(channel=f["channel"])
     if f["state"] == "valid":
@@ -243,7 +253,7 @@ def responses(request, campaign_id: int):
         except ValueError:
             f[key] = ""
     if f["q"]:
-        qs = qs.filter(Q(form_no__icontains=f["q"]) | Q(pk=int(f["q"]) if f["q"].isdigit() else 0))
+        qs = qs.filter(Q(form_no__icontains=f["q"]) | Q(pk=filter_id(f["q"]) or 0))
     page = Paginator(qs.order_by("-submitted_at", "-pk"), QC_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     answers: dict[int, list[Answer]] = {}
@@ -505,10 +515,10 @@ def texts(request, campaign_id: int):
     )
     if f["q"]:
         qs = qs.filter(value_text__icontains=f["q"])
-    if f["question"].isdigit():
-        qs = qs.filter(question_id=int(f["question"]))
-    if f["unit"].isdigit():
-        qs = qs.filter(response__unit_id=int(f["unit"]))
+    if (question_id := filter_id(f["question"])) is not None:
+        qs = qs.filter(question_id=question_id)
+    if (unit_id := filter_id(f["unit"])) is not None:
+        qs = qs.filter(response__unit_id=unit_id)
     page = Paginator(qs, TEXT_PAGE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -632,8 +642,8 @@ def published(request):
         OrgUnit.objects.filter(reach, pk__in=PublishedIndex.objects.values("unit_id")).order_by("path")
     )
     unit = None
-    if request.GET.get("unit", "").isdigit():
-        unit = next((p for p in provinces if p.pk == int(request.GET["unit"])), None)
+    if (unit_id := filter_id(request.GET.get("unit", ""))) is not None:
+        unit = next((p for p in provinces if p.pk == unit_id), None)
         if unit is None:
             raise Http404
     elif provinces:
