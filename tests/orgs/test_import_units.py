@@ -102,7 +102,7 @@ def test_bad_file_changes_nothing_and_lists_every_bad_row(tmp_path, capsys):
     )
     code, out, err = run(tmp_path, bad, capsys)
     assert code != 0
-    assert "nothing was changed" in err
+    assert "không có gì được thay đổi" in err
     lines = [line for line in err.splitlines() if line.startswith("line ")]
     assert lines == [
         "line 3, column type: unknown unit type 'county' (known: commune, department, district, province)",

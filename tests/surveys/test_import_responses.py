@@ -132,7 +132,7 @@ def test_every_bad_row_is_reported_and_nothing_is_saved(sipas, province, write_c
     with pytest.raises(CommandError) as err:
         run("import_responses", str(write_csv(rows)), "--questionnaire", "SIPAS-DV", "--period", "2024")
     lines = str(err.value).splitlines()
-    assert lines[0].endswith("forms.csv: 8 error(s), nothing was changed.")
+    assert lines[0].endswith("forms.csv: 8 lỗi trên 5 dòng, không có gì được thay đổi.")
     assert lines[1:] == [
         "line 1, column XX9: unknown question code for SIPAS-DV v1",
         "line 2, column TC1: expected 1–5 or na, got '7'",

@@ -23,7 +23,13 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from cchc.core.importing import ImportFailed, open_workbook, parse_decimal
+from cchc.core.importing import (
+    ImportFailed,
+    csv_field_error,
+    open_workbook,
+    parse_decimal,
+    raise_csv_field_limit,
+)
 from cchc.procedures import rules
 from cchc.procedures.mapping import ColumnMapping
 
@@ -119,6 +125,7 @@ def open_source(path: str | Path, mapping: ColumnMapping) -> Source:
 def open_csv_reader(path: Path, mapping: ColumnMapping):
     """The binary file (the caller closes it; ``tell()`` gives the progress), a csv reader over
     it in the mapping's encoding and delimiter, and the stripped header (read already)."""
+    raise_csv_field_limit()  # cells up to CCHC_MAX_CSV_FIELD_BYTES; larger ones are row errors
     raw = open(path, "rb")  # noqa: SIM115 - closed by the caller
     reader = csv.reader(
         io.TextIOWrapper(raw, encoding=mapping.encoding, newline=""), delimiter=mapping.delimiter
@@ -130,6 +137,9 @@ def open_csv_reader(path: Path, mapping: ColumnMapping):
     except UnicodeDecodeError as exc:
         raw.close()
         raise csv_decode_error(path, mapping, None, exc) from None
+    except csv.Error as exc:
+        raw.close()
+        raise ImportFailed(str(path), [csv_field_error(1, exc)]) from None
     return raw, reader, header
 
 
@@ -155,13 +165,20 @@ def _open_csv(path: Path, mapping: ColumnMapping) -> Source:
     raw, reader, header = open_csv_reader(path, mapping)
 
     def rows():
-        try:
-            for values in reader:
-                if not any(v.strip() for v in values):
-                    continue
-                yield reader.line_num, dict(zip(header, values, strict=False))
-        except UnicodeDecodeError as exc:
-            raise csv_decode_error(path, mapping, reader, exc) from None
+        while True:
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError as exc:
+                raise csv_decode_error(path, mapping, reader, exc) from None
+            except csv.Error as exc:
+                # A cell above the cap (or a broken quote): an error of its line, reading goes on.
+                yield reader.line_num, {"__error__": csv_field_error(reader.line_num, exc).split(": ", 1)[1]}
+                continue
+            if not any(v.strip() for v in values):
+                continue
+            yield reader.line_num, dict(zip(header, values, strict=False))
 
     return Source(header, rows, lambda: raw.tell() / size if not raw.closed else 1.0, raw.close)
 
