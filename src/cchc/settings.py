@@ -205,6 +205,27 @@ EVIDENCE_MAX_BYTES = int(os.environ.get("CCHC_EVIDENCE_MAX_BYTES", str(20 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 
+# Limits of every file import (pages and CLI), each overridable from the environment.
+# An uploaded import file (dossier exports are the largest); bigger uploads are refused with a message.
+CCHC_MAX_UPLOAD_BYTES = int(os.environ.get("CCHC_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))
+# A YAML document (framework, questionnaire, mapping, shipped data).
+CCHC_MAX_YAML_BYTES = int(os.environ.get("CCHC_MAX_YAML_BYTES", str(2 * 1024 * 1024)))
+# XLSX: the uncompressed size of the shared-strings table (read whole into memory by openpyxl)
+# and of any other member (a sheet is streamed), checked on the zip directory before loading.
+CCHC_MAX_XLSX_SHARED_STRINGS_BYTES = int(
+    os.environ.get("CCHC_MAX_XLSX_SHARED_STRINGS_BYTES", str(64 * 1024 * 1024))
+)
+CCHC_MAX_XLSX_MEMBER_BYTES = int(os.environ.get("CCHC_MAX_XLSX_MEMBER_BYTES", str(1024 * 1024 * 1024)))
+# One CSV cell (Python's csv module stops at 128 KiB by default); larger cells are row errors.
+CCHC_MAX_CSV_FIELD_BYTES = int(os.environ.get("CCHC_MAX_CSV_FIELD_BYTES", str(1024 * 1024)))
+# Django's own caps on the non-file part of a request body stay at their defaults; the upload
+# handler below stops reading a file upload above CCHC_MAX_UPLOAD_BYTES.
+FILE_UPLOAD_HANDLERS = [
+    "cchc.core.uploads.SizeCapUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",

@@ -79,10 +79,10 @@ def test_a_bad_file_changes_nothing_and_names_each_problem(tmp_path):
     with pytest.raises(CommandError) as exc:
         call_command("import_framework", str(path))
     message = str(exc.value)
-    assert "nothing was changed" in message
-    assert "unit_types: unknown unit type 'county'" in message
-    assert "nodes[0].children[0] (code 1.1), max: not a number" in message
-    assert "nodes[0].children[2] (code 1.1), code: duplicate" in message
+    assert "lỗi, không có gì được thay đổi" in message
+    assert "unit_types: loại đơn vị không có 'county'" in message
+    assert "nodes[0].children[0] (code 1.1), max: không phải số" in message
+    assert "nodes[0].children[2] (code 1.1), code: trùng" in message
     assert "nodes[1].children[0] (code 8.1), rule: rule thresholds needs an indicator" in message
     assert not Framework.objects.exists() and not Node.objects.exists()
 

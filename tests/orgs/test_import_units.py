@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from cchc.cli import main
@@ -102,18 +104,18 @@ def test_bad_file_changes_nothing_and_lists_every_bad_row(tmp_path, capsys):
     )
     code, out, err = run(tmp_path, bad, capsys)
     assert code != 0
-    assert "nothing was changed" in err
+    assert "không có gì được thay đổi" in err
     lines = [line for line in err.splitlines() if line.startswith("line ")]
     assert lines == [
-        "line 3, column type: unknown unit type 'county' (known: commune, department, district, province)",
-        "line 5, column code: duplicate code T (first on line 2)",
-        "line 6, column valid_from: not a date (YYYY-MM-DD): '2020-13-01'",
-        "line 7, column valid_to: must be after valid_from",
-        "line 4, column parent_code: unknown unit 'NOWHERE'",
-        "line 12, column successor_code: unknown unit 'GHOST'",
-        "line 10, column parent_code: the parent chain loops back to this unit",
-        "line 11, column parent_code: the parent chain loops back to this unit",
-        "line 9, column name: 'Huyện Năm' already exists under the same parent (H5)",
+        "line 3, column type: không có loại đơn vị 'county' (các loại: commune, department, district, province)",
+        "line 5, column code: mã T lặp lại (lần đầu ở dòng 2)",
+        "line 6, column valid_from: không phải ngày hợp lệ: '2020-13-01' (dùng dd/mm/yyyy, dd/mm/yyyy HH:MM, yyyy-mm-dd HH:MM)",
+        "line 7, column valid_to: phải sau valid_from",
+        "line 4, column parent_code: không có đơn vị 'NOWHERE'",
+        "line 12, column successor_code: không có đơn vị 'GHOST'",
+        "line 10, column parent_code: chuỗi đơn vị cha quay vòng về chính đơn vị này",
+        "line 11, column parent_code: chuỗi đơn vị cha quay vòng về chính đơn vị này",
+        "line 9, column name: 'Huyện Năm' đã có dưới cùng đơn vị cha (H5)",
     ]
     assert list(OrgUnit.objects.values_list("code", "name", "path")) == before
 
@@ -122,6 +124,14 @@ def test_name_clash_with_an_existing_unit_and_missing_column(tmp_path, capsys):
     run(tmp_path, GOOD, capsys)
     code, _out, err = run(tmp_path, HEADER + "H9,Huyện Một,district,T,,,\n", capsys)
     assert code != 0
-    assert "line 2, column name: 'Huyện Một' already exists under the same parent (H1)" in err
+    assert "line 2, column name: 'Huyện Một' đã có dưới cùng đơn vị cha (H1)" in err
     code, _out, err = run(tmp_path, "code,name,type\nT,Tỉnh,province\n", capsys)
     assert code != 0 and "line 1, column parent_code: missing column" in err
+
+
+def test_validity_dates_may_be_written_dd_mm_yyyy(tmp_path, capsys):
+    run(tmp_path, GOOD, capsys)
+    code, _out, err = run(tmp_path, HEADER + "H8,Huyện Tám,district,T,01/07/2025,31/12/2030,\n", capsys)
+    assert code == 0, err
+    unit = OrgUnit.objects.get(code="H8")
+    assert (unit.valid_from, unit.valid_to) == (dt.date(2025, 7, 1), dt.date(2030, 12, 31))

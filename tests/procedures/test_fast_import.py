@@ -189,7 +189,7 @@ def test_a_bad_file_gives_the_same_messages_and_changes_nothing(catalogue, tmp_p
         import_dossiers(path)
     assert fast.value.items == slow.value.items
     assert len(fast.value.items) >= len(BAD)
-    assert "line 22, column unit_code: unknown unit 'NOPE'" in fast.value.items
+    assert "line 22, column unit_code: không có đơn vị 'NOPE'" in fast.value.items
     assert Dossier.objects.count() == DossierDay.objects.count() == 0
 
 

@@ -143,7 +143,7 @@ def test_a_bad_file_changes_nothing_and_lists_each_bad_row(catalogue, tmp_path):
         dict(ROWS[0], status="resolved", finished_at="2021-03-04T10:00"),  # a good update
         dossier("HS-9", unit="ZZ"),
         dossier("HS-10", proc="NOPE", channel="fax"),
-        dossier("HS-11", received="04/03/2021", status="done"),
+        dossier("HS-11", received="04/03/2021", status="done"),  # a date alone: the time is needed
         dossier("HS-12", status="resolved"),
         dossier("HS-13", finished_at="2021-02-01T10:00", status="rejected"),
         dossier("HS-14", digitized="2", supplement_count="-1"),
@@ -152,15 +152,15 @@ def test_a_bad_file_changes_nothing_and_lists_each_bad_row(catalogue, tmp_path):
     with pytest.raises(ImportFailed) as exc:
         call_command("import_dossiers", str(path))
     assert exc.value.items == [
-        "line 3, column unit_code: unknown unit 'ZZ'",
-        "line 4, column procedure_code: unknown procedure 'NOPE' (import the catalogue first)",
-        "line 4, column channel: 'fax' is not one of online, direct, postal",
-        "line 5, column status: 'done' is not one of cancelled, in_progress, received, rejected, resolved, returned, supplement, withdrawn",
-        "line 5, column received_at: not an ISO 8601 date-time (e.g. 2021-03-04T09:30): '04/03/2021'",
+        "line 3, column unit_code: không có đơn vị 'ZZ'",
+        "line 4, column procedure_code: không có thủ tục 'NOPE' (hãy nhập danh mục thủ tục trước)",
+        "line 4, column channel: 'fax' không thuộc online, direct, postal",
+        "line 5, column status: 'done' không thuộc cancelled, in_progress, received, rejected, resolved, returned, supplement, withdrawn",
+        "line 5, column received_at: cần cả giờ (ví dụ 04/03/2021 09:30), không chỉ ngày: '04/03/2021'",
         "line 6, column finished_at: required when status is resolved",
         "line 7, column finished_at: before received_at",
-        "line 8, column supplement_count: not a whole number ≥ 0: '-1'",
-        "line 8, column digitized: expected 0 or 1, got '2'",
+        "line 8, column supplement_count: không phải số nguyên ≥ 0: '-1'",
+        "line 8, column digitized: cần 0 hoặc 1, nhận được '2'",
     ]
     assert snapshot() == before
 
@@ -171,7 +171,7 @@ def test_skip_bad_rows_loads_the_good_ones_and_lists_the_bad(catalogue, tmp_path
     err, out = io.StringIO(), io.StringIO()
     call_command("import_dossiers", str(path), skip_bad_rows=True, stdout=out, stderr=err)
     assert set(Dossier.objects.values_list("code", flat=True)) == {"HS-1", "HS-2"}
-    assert "line 3, column unit_code: unknown unit 'ZZ'" in err.getvalue()
+    assert "line 3, column unit_code: không có đơn vị 'ZZ'" in err.getvalue()
     assert "2 rows: 2 created, 0 updated, 0 unchanged, 1 bad rows skipped" in out.getvalue()
 
 
@@ -394,3 +394,31 @@ def test_a_failure_while_loading_rolls_everything_back(catalogue, tmp_path, monk
     with pytest.raises(RuntimeError, match="disk full"):
         import_dossier_rows(tmp_path, changed, name="update.csv")
     assert full_state() == before
+
+
+def test_the_dates_vietnamese_files_carry_are_accepted(catalogue, tmp_path):
+    rows = [
+        dossier("VN-1", received="04/03/2021 09:30", due="08/03/2021"),
+        dossier("VN-2", received="2021-03-04 09:30", due="2021-03-08 17:00"),
+        dossier("VN-3", received="4/3/2021 09:30:15", due="2021-03-08T17:00+07:00"),
+    ]
+    import_dossier_rows(tmp_path, rows)
+    got = {d.code: d for d in Dossier.objects.all()}
+    assert got["VN-1"].received_at == dt.datetime(2021, 3, 4, 9, 30, tzinfo=VN)
+    assert got["VN-2"].received_at == got["VN-1"].received_at
+    assert got["VN-3"].received_at == dt.datetime(2021, 3, 4, 9, 30, 15, tzinfo=VN)
+    assert got["VN-1"].due_at == dt.datetime(2021, 3, 8, 23, 59, 59, 999999, tzinfo=VN)
+    assert got["VN-2"].due_at == dt.datetime(2021, 3, 8, 17, 0, tzinfo=VN)
+
+
+def test_an_xlsx_with_real_excel_date_cells_is_accepted(catalogue, tmp_path):
+    from tests.procedures.helpers import write_xlsx
+
+    row = dossier("XL-1")
+    row["received_at"] = dt.datetime(2021, 3, 4, 9, 30)
+    row["due_at"] = dt.date(2021, 3, 8)
+    path = write_xlsx(tmp_path / "d.xlsx", DOSSIER_COLUMNS, [row])
+    call_command("import_dossiers", str(path), stdout=io.StringIO())
+    d = Dossier.objects.get(code="XL-1")
+    assert d.received_at == dt.datetime(2021, 3, 4, 9, 30, tzinfo=VN)
+    assert d.due_at == dt.datetime(2021, 3, 8, 23, 59, 59, 999999, tzinfo=VN)  # a date cell: end of day

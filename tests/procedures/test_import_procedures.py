@@ -58,7 +58,7 @@ def test_a_bad_catalogue_changes_nothing_and_lists_every_bad_row(tmp_path):
     assert exc.value.items == [
         "line 3, column level: 'ward' is not one of province, district, commune",
         "line 4, column online_mode: '5' is not one of full, partial, none, 3, 4",
-        "line 4, column fee: expected 0 or 1, got 'yes'",
+        "line 4, column fee: cần 0 hoặc 1, nhận được 'yes'",
         "line 5, column processing_days: not a number: 'abc'",
         "line 6, column code: duplicate of line 2",
     ]

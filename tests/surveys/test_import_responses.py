@@ -132,14 +132,14 @@ def test_every_bad_row_is_reported_and_nothing_is_saved(sipas, province, write_c
     with pytest.raises(CommandError) as err:
         run("import_responses", str(write_csv(rows)), "--questionnaire", "SIPAS-DV", "--period", "2024")
     lines = str(err.value).splitlines()
-    assert lines[0].endswith("forms.csv: 8 error(s), nothing was changed.")
+    assert lines[0].endswith("forms.csv: 8 lỗi trên 5 dòng, không có gì được thay đổi.")
     assert lines[1:] == [
-        "line 1, column XX9: unknown question code for SIPAS-DV v1",
+        "line 1, column XX9: không có mã câu hỏi này trong SIPAS-DV v1",
         "line 2, column TC1: expected 1–5 or na, got '7'",
-        "line 3, column form_no: duplicate form number (also on line 2)",
-        "line 3, column unit_code: unknown unit 'ZZ'",
-        "line 3, column submitted_at: not a date: 'hôm qua' (YYYY-MM-DD or YYYY-MM-DD HH:MM)",
-        "line 4, column form_no: required (the number printed on the form)",
+        "line 3, column form_no: số phiếu lặp lại (cũng ở dòng 2)",
+        "line 3, column unit_code: không có đơn vị 'ZZ'",
+        "line 3, column submitted_at: không phải ngày hợp lệ: 'hôm qua' (dùng dd/mm/yyyy, dd/mm/yyyy HH:MM, yyyy-mm-dd HH:MM)",
+        "line 4, column form_no: bắt buộc (số in trên phiếu)",
         "line 4, column SO_LAN: answered but hidden by its condition (show_if)",
         "line 5, column MD1: unknown option 'bay_bay' (expected one of thong_tin, co_so_vat_chat, don_gian_ho_so, "
         "rut_ngan_thoi_gian, giam_phi, thai_do, nang_luc, gop_y, truc_tuyen)",
@@ -174,3 +174,20 @@ def test_unknown_questionnaire_or_missing_columns_fail_cleanly(sipas, province, 
         run("import_responses", str(bad), "--questionnaire", "SIPAS-DV", "--period", "2024")
     assert "line 1, column form_no: missing column" in str(err.value)
     assert "line 1, column submitted_at: missing column" in str(err.value)
+
+
+def test_paper_forms_accept_the_dates_vietnamese_files_carry(sipas, province, write_csv):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    rows = [
+        {"form_no": "1", "unit_code": "A", "submitted_at": "02/05/2024", "TC1": "5"},
+        {"form_no": "2", "unit_code": "A", "submitted_at": "02/05/2024 08:15", "TC1": "4"},
+        {"form_no": "3", "unit_code": "A", "submitted_at": "2024-05-02T08:15", "TC1": "4"},
+        {"form_no": "4", "unit_code": "A", "submitted_at": "2024-05-02 08:15", "TC1": "4"},
+    ]
+    run("import_responses", str(write_csv(rows)), "--questionnaire", "SIPAS-DV", "--period", "2024")
+    got = {r.form_no: timezone.localtime(r.submitted_at) for r in Response.objects.all()}
+    assert got["1"].replace(tzinfo=None) == dt.datetime(2024, 5, 2, 12, 0)
+    assert {got[n].replace(tzinfo=None) for n in "234"} == {dt.datetime(2024, 5, 2, 8, 15)}

@@ -103,7 +103,7 @@ def test_bad_files_list_every_problem_and_change_nothing(tmp_path):
     with pytest.raises(CommandError) as err:
         run("import_questionnaire", str(path))
     message = str(err.value)
-    assert "5 error(s), nothing was changed" in message
+    assert "5 lỗi, không có gì được thay đổi" in message
     assert "name: required" in message
     assert "questions[0] (Q1).type: 'scale7' is not one of scale5, choice, multi, number, text" in message
     assert "questions[1] (Q1).code: duplicate code 'Q1'" in message
@@ -112,7 +112,7 @@ def test_bad_files_list_every_problem_and_change_nothing(tmp_path):
     assert not Questionnaire.objects.exists()
     broken = tmp_path / "broken.yaml"
     broken.write_text("code: [unclosed", encoding="utf-8")
-    with pytest.raises(CommandError, match="not valid YAML"):
+    with pytest.raises(CommandError, match="không phải YAML hợp lệ"):
         run("import_questionnaire", str(broken))
 
 

@@ -122,7 +122,7 @@ def test_json_and_xlsx_carry_the_same_columns(imported, capsys, tmp_path):
 
     ws = load_workbook(path)["ket_qua"]
     rows = list(ws.iter_rows(values_only=True))
-    assert ",".join(rows[0]) == CONTRACT
+    assert ",".join(rows[0]) == CONTRACT + ",unit_code"  # --by unit adds the unit's code
     a = next(r for r in rows if r[0] == "Huyện An")
     assert a[1:5] == (3, 7, 71.43, 75.0)
 

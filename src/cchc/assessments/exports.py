@@ -1,15 +1,19 @@
-"""Result tables as rows and files (CSV, JSON, XLSX). The columns are a contract:
-``rank,unit_code,unit_name,total,max,index,class,rank_change,fields_at_max,criteria_at_max``."""
+"""Result tables as rows and files (CSV, JSON, XLSX). The CSV and JSON columns are a contract:
+``rank,unit_code,unit_name,total,max,index,class,rank_change,fields_at_max,criteria_at_max``.
+The XLSX file is made for people ("Xuất Excel"): Vietnamese headers and class names.
+Every file goes through the one table writer (:mod:`cchc.core.tables`), which keeps a unit
+name such as ``=1+1`` from running as a formula."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from decimal import Decimal
 from typing import IO
 
+from django.utils.translation import gettext as _
+
 from cchc.assessments.results import UnitResult
+from cchc.core.tables import append_row, csv_text
 
 RESULT_COLUMNS = [
     "rank",
@@ -65,11 +69,7 @@ def write_results(results: list[UnitResult], fmt: str, stream_or_path: IO | str)
     if fmt == "json":
         text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     elif fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=RESULT_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        text = buffer.getvalue()
+        text = csv_text(RESULT_COLUMNS, rows)
     else:
         raise ValueError(f"unknown format {fmt!r}")
     if isinstance(stream_or_path, str):
@@ -79,6 +79,22 @@ def write_results(results: list[UnitResult], fmt: str, stream_or_path: IO | str)
         stream_or_path.write(text)
 
 
+def result_headers_vi() -> list[str]:
+    """The Vietnamese headers of the people's file, in the order of ``RESULT_COLUMNS``."""
+    return [
+        _("Xếp hạng"),
+        _("Mã đơn vị"),
+        _("Đơn vị"),
+        _("Tổng điểm"),
+        _("Điểm tối đa"),
+        _("Chỉ số (%)"),
+        _("Xếp loại"),
+        _("Thay đổi thứ hạng"),
+        _("Lĩnh vực đạt điểm tối đa"),
+        _("Tiêu chí đạt điểm tối đa"),
+    ]
+
+
 def _write_xlsx(results: list[UnitResult], rows: list[dict[str, str]], target) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
@@ -86,12 +102,14 @@ def _write_xlsx(results: list[UnitResult], rows: list[dict[str, str]], target) -
     wb = Workbook()
     ws = wb.active
     ws.title = "ket-qua"
-    ws.append(RESULT_COLUMNS)
+    append_row(ws, result_headers_vi())
     for cell in ws[1]:
         cell.font = Font(bold=True)
     numeric = {"rank", "total", "max", "index", "rank_change"}
     for r, row in zip(results, rows, strict=True):
-        ws.append([(Decimal(row[c]) if row[c] and c in numeric else row[c]) for c in RESULT_COLUMNS])
+        values = [(Decimal(row[c]) if row[c] and c in numeric else row[c]) for c in RESULT_COLUMNS]
+        values[RESULT_COLUMNS.index("class")] = r.band.name if r.band else ""
+        append_row(ws, values)
         if r.band:
             ws.cell(row=ws.max_row, column=RESULT_COLUMNS.index("class") + 1).fill = PatternFill(
                 "solid", fgColor=r.band.color.lstrip("#")[:6].upper()

@@ -14,9 +14,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from cchc.core.importing import WorkbookError, YamlError, open_workbook, unknown_keys
+from cchc.core.importing import dump_yaml as dump_strict_yaml
+from cchc.core.importing import load_yaml as strict_yaml
+from cchc.core.tables import append_row
 from cchc.frameworks.models import Band, Framework, Node
 from cchc.frameworks.scoring import is_indicator_rule, validate_rule
 from cchc.indicators.models import Indicator
@@ -48,55 +52,61 @@ def _decimals(value: Decimal) -> int:
 def _code_problem(value: Any, max_length: int) -> str | None:
     code = str(value).strip()
     if len(code) > max_length:
-        return f"at most {max_length} characters"
+        return _("tối đa %(n)s ký tự") % {"n": max_length}
     if not CODE_RE.fullmatch(code):
-        return "only letters, digits, '.', '_' and '-' (no spaces, no '/')"
+        return _("chỉ gồm chữ cái, chữ số, '.', '_' và '-' (không dấu cách, không '/')")
     return None
 
 
 def validate_document(doc: Any) -> list[str]:
     problems: list[str] = []
     if not isinstance(doc, dict):
-        return ["document: expected a mapping with code, name, year, unit_types, bands, nodes"]
+        return [_("tài liệu: cần một ánh xạ gồm code, name, year, unit_types, bands, nodes")]
     for key in ("code", "name", "year", "unit_types", "nodes"):
         if key not in doc or doc[key] in (None, "", []):
-            problems.append(f"{key}: missing")
+            problems.append(f"{key}: " + _("thiếu"))
     if doc.get("code") not in (None, "") and (why := _code_problem(doc["code"], 60)):
         problems.append(f"code: {why}")
     if len(str(doc.get("name") or "")) > 255:
-        problems.append("name: at most 255 characters")
+        problems.append("name: " + _("tối đa %(n)s ký tự") % {"n": 255})
     if "year" in doc and not str(doc.get("year", "")).isdigit():
-        problems.append(f"year: not a year: {doc.get('year')!r}")
+        problems.append("year: " + _("không phải năm: %(v)s") % {"v": repr(doc.get("year"))})
     elif "year" in doc and not 2000 <= int(doc["year"]) <= 2100:
-        problems.append(f"year: must lie between 2000 and 2100: {doc['year']!r}")
+        problems.append("year: " + _("phải nằm trong khoảng 2000–2100: %(v)s") % {"v": repr(doc["year"])})
     known_types = set(UnitType.objects.values_list("code", flat=True))
     for t in doc.get("unit_types") or []:
         if t not in known_types:
-            problems.append(f"unit_types: unknown unit type {t!r} (known: {', '.join(sorted(known_types))})")
+            problems.append(
+                "unit_types: "
+                + _("loại đơn vị không có %(t)s (các loại: %(known)s)")
+                % {"t": repr(t), "known": ", ".join(sorted(known_types))}
+            )
     previous_min = None
     for i, band in enumerate(doc.get("bands") or []):
         where = f"bands[{i}]"
         if not isinstance(band, dict) or not band.get("code") or not band.get("name"):
-            problems.append(f"{where}: needs code, name and min")
+            problems.append(f"{where}: " + _("cần code, name và min"))
             continue
         if why := _code_problem(band["code"], 30):
             problems.append(f"{where}, code: {why}")
         if len(str(band["name"])) > 60:
-            problems.append(f"{where} ({band['code']}), name: at most 60 characters")
+            problems.append(f"{where} ({band['code']}), name: " + _("tối đa %(n)s ký tự") % {"n": 60})
         if band.get("color") and not re.fullmatch(r"#[0-9A-Fa-f]{3,8}", str(band["color"])):
-            problems.append(f"{where} ({band['code']}), color: a colour such as #15803d")
+            problems.append(f"{where} ({band['code']}), color: " + _("cần một mã màu như #15803d"))
         try:
             bmin = _num(band.get("min"))
         except (InvalidOperation, TypeError):
-            problems.append(f"{where} ({band['code']}), min: not a number")
+            problems.append(f"{where} ({band['code']}), min: " + _("không phải số"))
             continue
         if not bmin.is_finite() or not Decimal(0) <= bmin <= Decimal(100):
-            problems.append(f"{where} ({band['code']}), min: must lie between 0 and 100")
+            problems.append(f"{where} ({band['code']}), min: " + _("phải nằm trong khoảng 0–100"))
             continue
         if _decimals(bmin) > 2:
-            problems.append(f"{where} ({band['code']}), min: at most 2 decimals")
+            problems.append(f"{where} ({band['code']}), min: " + _("tối đa 2 chữ số thập phân"))
         if previous_min is not None and bmin >= previous_min:
-            problems.append(f"{where} ({band['code']}), min: bands must be listed highest first")
+            problems.append(
+                f"{where} ({band['code']}), min: " + _("các mức xếp loại phải xếp từ cao xuống thấp")
+            )
         previous_min = bmin
         if band.get("min_field_ratio") is not None:
             try:
@@ -105,33 +115,34 @@ def validate_document(doc: Any) -> list[str]:
                     raise InvalidOperation
             except (InvalidOperation, TypeError):
                 problems.append(
-                    f"{where} ({band['code']}), min_field_ratio: a share between 0 and 1 (3 decimals at most)"
+                    f"{where} ({band['code']}), min_field_ratio: "
+                    + _("một tỷ lệ từ 0 đến 1 (tối đa 3 chữ số thập phân)")
                 )
     codes: dict[str, str] = {}
     unit_codes = set()
 
     def walk(items: Any, path: str) -> Decimal | None:
         if not isinstance(items, list):
-            problems.append(f"{path}: expected a list of nodes")
+            problems.append(f"{path}: " + _("cần một danh sách các nút"))
             return None
         total = Decimal(0)
         for i, node in enumerate(items):
             where = f"{path}[{i}]"
             if not isinstance(node, dict):
-                problems.append(f"{where}: expected a mapping")
+                problems.append(f"{where}: " + _("cần một ánh xạ"))
                 continue
             code = str(node.get("code", "")).strip()
             label = f"{where} (code {code})" if code else where
             if not code:
-                problems.append(f"{where}, code: missing")
+                problems.append(f"{where}, code: " + _("thiếu"))
             elif why := _code_problem(code, 30):
                 problems.append(f"{label}, code: {why}")
             elif code in codes:
-                problems.append(f"{label}, code: duplicate (also at {codes[code]})")
+                problems.append(f"{label}, code: " + _("trùng (đã có ở %(where)s)") % {"where": codes[code]})
             else:
                 codes[code] = where
             if not str(node.get("name", "")).strip():
-                problems.append(f"{label}, name: missing")
+                problems.append(f"{label}, name: " + _("thiếu"))
             maximum = None
             if node.get("max") is not None:
                 try:
@@ -139,29 +150,29 @@ def validate_document(doc: Any) -> list[str]:
                     if not maximum.is_finite():
                         raise InvalidOperation
                     if maximum < 0:
-                        problems.append(f"{label}, max: must not be negative")
+                        problems.append(f"{label}, max: " + _("không được âm"))
                     elif maximum > MAX_POINTS_LIMIT:
-                        problems.append(f"{label}, max: at most {MAX_POINTS_LIMIT}")
+                        problems.append(f"{label}, max: " + _("tối đa %(n)s") % {"n": MAX_POINTS_LIMIT})
                         maximum = None
                     elif _decimals(maximum) > 2:
-                        problems.append(f"{label}, max: at most 2 decimals")
+                        problems.append(f"{label}, max: " + _("tối đa 2 chữ số thập phân"))
                 except (InvalidOperation, TypeError):
-                    problems.append(f"{label}, max: not a number: {node['max']!r}")
+                    problems.append(f"{label}, max: " + _("không phải số: %(v)s") % {"v": repr(node["max"])})
             if node.get("responsible_unit"):
                 unit_codes.add((label, str(node["responsible_unit"])))
             children = node.get("children")
             if children:
                 if node.get("rule"):
-                    problems.append(f"{label}, rule: only leaves have a scoring rule")
+                    problems.append(f"{label}, rule: " + _("chỉ tiêu chí lá mới có quy tắc chấm điểm"))
                 child_sum = walk(children, f"{where}.children")
                 if maximum is None:
                     maximum = child_sum
             else:
                 if maximum is None:
-                    problems.append(f"{label}, max: a leaf needs its maximum points")
+                    problems.append(f"{label}, max: " + _("tiêu chí lá cần điểm tối đa"))
                 rule = node.get("rule") or {"type": "manual"}
                 if not isinstance(rule, dict):
-                    problems.append(f"{label}, rule: expected a mapping such as {{type: manual}}")
+                    problems.append(f"{label}, rule: " + _("cần một ánh xạ như {type: manual}"))
                 elif maximum is not None:
                     problems.extend(f"{label}, rule: {msg}" for msg in validate_rule(rule, maximum))
             total += maximum or Decimal(0)
@@ -173,13 +184,13 @@ def validate_document(doc: Any) -> list[str]:
             OrgUnit.objects.filter(code__in=[c for _l, c in unit_codes]).values_list("code", flat=True)
         )
         problems.extend(
-            f"{label}, responsible_unit: unknown unit {c!r}"
+            f"{label}, responsible_unit: " + _("không có đơn vị %(code)s") % {"code": repr(c)}
             for label, c in sorted(unit_codes)
             if c not in found
         )
     previous = doc.get("previous")
     if previous and not Framework.objects.filter(code=previous).exists():
-        problems.append(f"previous: unknown framework {previous!r}")
+        problems.append("previous: " + _("không có bộ chỉ số %(code)s") % {"code": repr(previous)})
     return problems
 
 
@@ -197,7 +208,11 @@ def save_document(doc: dict) -> tuple[Framework, bool]:
 
         if Score.objects.filter(node__framework=framework).exists():
             raise FrameworkFormatError(
-                [f"code: framework {code} already has scores; import the new version under a new code"]
+                [
+                    "code: "
+                    + _("bộ chỉ số %(code)s đã có điểm chấm; hãy nhập phiên bản mới với mã khác")
+                    % {"code": code}
+                ]
             )
         framework.nodes.all().delete()
         framework.bands.all().delete()
@@ -282,13 +297,43 @@ def _responsible_codes(items: list[dict]) -> list[str]:
     return found
 
 
+def _node_schema() -> dict:
+    return {
+        "code": None,
+        "name": None,
+        "max": None,
+        "guidance": None,
+        "evidence_required": None,
+        "responsible_unit": None,
+        "rule": None,  # checked by validate_rule
+        "children": [_node_schema],
+    }
+
+
+# The keys of the YAML format (docs/methodology/framework-format.md); any other is an error.
+DOCUMENT_SCHEMA = {
+    "code": None,
+    "name": None,
+    "year": None,
+    "unit_types": None,
+    "description": None,
+    "source_document": None,
+    "previous": None,
+    "bands": [{"code": None, "name": None, "min": None, "min_field_ratio": None, "color": None}],
+    "nodes": [_node_schema],
+}
+
+
 def load_yaml(path: str | Path) -> dict:
+    """The document of a framework YAML, read by the one strict loader (no aliases, duplicate
+    or unknown keys, UTF-8, size cap): every problem as ``line N, column X: reason``."""
     try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise FrameworkFormatError([f"{where}not valid YAML ({getattr(exc, 'problem', exc)})"]) from None
+        doc = strict_yaml(path)
+    except YamlError as exc:
+        raise FrameworkFormatError(exc.problems) from None
+    problems = unknown_keys(doc, DOCUMENT_SCHEMA) if isinstance(doc, dict) else []
+    if problems:
+        raise FrameworkFormatError(problems)
     return doc
 
 
@@ -352,7 +397,7 @@ def export_document(framework: Framework) -> dict:
 
 
 def dump_yaml(doc: dict) -> str:
-    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=120)
+    return dump_strict_yaml(doc, width=120)
 
 
 # --- Excel: one sheet "nodes" with one row per node; a sheet "framework" with the metadata ---
@@ -373,12 +418,13 @@ XLSX_META_KEYS = ["code", "name", "year", "unit_types", "previous", "source_docu
 
 def load_xlsx(path: str | Path) -> dict:
     """Read the Excel template into the same document shape as YAML (rows name their sheet and line)."""
-    from openpyxl import load_workbook
-
-    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        wb = open_workbook(path)
+    except WorkbookError as exc:
+        raise FrameworkFormatError([str(exc)]) from None
     problems: list[str] = []
     if "nodes" not in wb.sheetnames or "framework" not in wb.sheetnames:
-        raise FrameworkFormatError(["workbook: needs the sheets 'framework' and 'nodes' (see the template)"])
+        raise FrameworkFormatError([_("tệp Excel cần hai trang tính 'framework' và 'nodes' (xem tệp mẫu)")])
     doc: dict[str, Any] = {"bands": []}
     for line, row in enumerate(wb["framework"].iter_rows(values_only=True), start=1):
         if not row or row[0] is None:
@@ -399,12 +445,15 @@ def load_xlsx(path: str | Path) -> dict:
                 value = [t.strip() for t in str(value or "").split(",") if t.strip()]
             doc[key] = value
         elif key != "key":
-            problems.append(f"sheet framework, line {line}, column A: unknown key {key!r}")
+            problems.append(
+                f"sheet framework, line {line}, column A: "
+                + _("khóa không được biết %(key)s") % {"key": repr(key)}
+            )
     rows = list(wb["nodes"].iter_rows(values_only=True))
     header = [str(h).strip() if h is not None else "" for h in (rows[0] if rows else [])]
     missing = [c for c in XLSX_NODE_COLUMNS[:5] if c not in header]
     if missing:
-        raise FrameworkFormatError([f"sheet nodes, line 1, column {c}: missing column" for c in missing])
+        raise FrameworkFormatError([f"sheet nodes, line 1, column {c}: " + _("thiếu cột") for c in missing])
     by_code: dict[str, dict] = {}
     roots: list[dict] = []
     for line, raw in enumerate(rows[1:], start=2):
@@ -430,13 +479,16 @@ def load_xlsx(path: str | Path) -> dict:
                         raise ValueError
                     rule.update(params)
                 except ValueError:
-                    problems.append(f"sheet nodes, line {line}, column rule_params: not a JSON object")
+                    problems.append(
+                        f"sheet nodes, line {line}, column rule_params: " + _("không phải một đối tượng JSON")
+                    )
             node["rule"] = rule
         parent = str(row.get("parent_code") or "").strip()
         if parent:
             if parent not in by_code:
                 problems.append(
-                    f"sheet nodes, line {line}, column parent_code: unknown parent {parent!r} (parents come first)"
+                    f"sheet nodes, line {line}, column parent_code: "
+                    + _("không có nút cha %(code)s (nút cha phải đứng trước)") % {"code": repr(parent)}
                 )
                 continue
             by_code[parent].setdefault("children", []).append(node)
@@ -452,14 +504,15 @@ def load_xlsx(path: str | Path) -> dict:
 
 
 def write_xlsx(framework: Framework | None, path_or_stream) -> None:
-    """The framework as an Excel workbook, or the empty template when ``framework`` is None."""
+    """The framework as an Excel workbook, or the empty template when ``framework`` is None.
+    Rows go through the table writer: a name such as ``=A1`` stays text, never a formula."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     wb = Workbook()
     meta = wb.active
     meta.title = "framework"
-    meta.append(["key", "value", "", "", ""])
+    append_row(meta, ["key", "value", "", "", ""])
     doc = (
         export_document(framework)
         if framework
@@ -477,12 +530,12 @@ def write_xlsx(framework: Framework | None, path_or_stream) -> None:
         if key == "unit_types":
             value = ",".join(value or [])
         if value is not None:
-            meta.append([key, value])
+            append_row(meta, [key, value])
     bands = doc.get("bands") or STANDARD_BANDS
     for band in bands:
-        meta.append(["band", band["code"], band["name"], band["min"], band.get("min_field_ratio")])
+        append_row(meta, ["band", band["code"], band["name"], band["min"], band.get("min_field_ratio")])
     sheet = wb.create_sheet("nodes")
-    sheet.append(XLSX_NODE_COLUMNS)
+    append_row(sheet, XLSX_NODE_COLUMNS)
     for cell in sheet[1] + meta[1]:
         cell.font = Font(bold=True)
 
@@ -490,7 +543,8 @@ def write_xlsx(framework: Framework | None, path_or_stream) -> None:
         for item in items:
             rule = dict(item.get("rule") or {})
             rule_type = rule.pop("type", "") if not item.get("children") else ""
-            sheet.append(
+            append_row(
+                sheet,
                 [
                     item["code"],
                     parent_code,
@@ -501,7 +555,7 @@ def write_xlsx(framework: Framework | None, path_or_stream) -> None:
                     1 if item.get("evidence_required") else 0,
                     item.get("guidance", ""),
                     item.get("responsible_unit", ""),
-                ]
+                ],
             )
             rows(item.get("children") or [], item["code"])
 
@@ -514,6 +568,6 @@ def write_xlsx(framework: Framework | None, path_or_stream) -> None:
 def import_file(path: str | Path) -> tuple[Framework, bool]:
     path = Path(path)
     if not path.exists():
-        raise FrameworkFormatError([f"{path}: file not found"])
+        raise FrameworkFormatError([_("%(path)s: không tìm thấy tệp") % {"path": path}])
     doc = load_xlsx(path) if path.suffix.lower() in {".xlsx", ".xlsm"} else load_yaml(path)
     return save_document(doc)

@@ -24,7 +24,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -442,8 +441,8 @@ def shipped_frameworks() -> list[dict]:
     for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
         entry: dict[str, Any] = {"file": path.name, "code": "", "name": "", "year": "", "error": ""}
         try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            doc = load_yaml(path)
+        except (OSError, FrameworkFormatError) as exc:
             entry["error"] = str(exc).splitlines()[0][:200]
             found.append(entry)
             continue

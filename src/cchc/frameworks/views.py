@@ -9,6 +9,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cchc.core.uploads import upload_problem
 from cchc.frameworks import services
 from cchc.frameworks.forms import RULE_SHORT_LABELS, BandFormSet, CopyForm, DecimalText, NewNodeForm, NodeForm
 from cchc.frameworks.io import FrameworkFormatError, dump_yaml, export_document, write_xlsx
@@ -27,6 +29,7 @@ from cchc.orgs.access import may_change_shared, scope_for
 from cchc.orgs.models import Role
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FRAMEWORK_XLSX_MAX_BYTES = 5 * 1024 * 1024  # a framework workbook is a few hundred rows
 
 
 def _require_secretariat(user) -> None:
@@ -62,11 +65,12 @@ def framework_list(request):
     if request.method == "POST":
         uploaded = request.FILES.get("file")
         suffix = Path(uploaded.name).suffix.lower() if uploaded else ""
-        if uploaded is None or suffix not in {".yaml", ".yml", ".xlsx"}:
+        if uploaded is not None and suffix not in {".yaml", ".yml", ".xlsx"}:
             messages.error(request, _("Hãy chọn tệp YAML hoặc XLSX."))
             return redirect("frameworks:list")
-        if uploaded.size > 5 * 1024 * 1024:
-            messages.error(request, _("Tệp quá lớn (tối đa 5 MB)."))
+        limit = settings.CCHC_MAX_YAML_BYTES if suffix in {".yaml", ".yml"} else FRAMEWORK_XLSX_MAX_BYTES
+        if problem := upload_problem(request, uploaded, max_bytes=limit):
+            messages.error(request, problem)
             return redirect("frameworks:list")
         with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
             for chunk in uploaded.chunks():

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cchc.core.importing import RowErrors, parse_decimal, read_csv
+from cchc.core.importing import RowErrors, WorkbookError, open_workbook, parse_decimal, read_csv
 from cchc.indicators.models import Indicator, Target, ValueOrigin
 from cchc.indicators.periods import Period
 from cchc.indicators.services import Value, ratio, replace_values
@@ -25,16 +25,14 @@ def read_rows(path: str | Path, required: list[str]) -> list[tuple[int, dict[str
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         return read_csv(path, required)
-    from openpyxl import load_workbook
-
     errors = RowErrors()
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
+    if not path.exists():
         errors.add(1, "-", _("không tìm thấy tệp %(f)s") % {"f": path})
         errors.raise_if_any(str(path))
-    except Exception:  # noqa: BLE001 - any unreadable workbook is the same error to the user
-        errors.add(1, "-", _("không đọc được tệp Excel"))
+    try:
+        wb = open_workbook(path)
+    except WorkbookError as exc:
+        errors.add(1, "-", str(exc))
         errors.raise_if_any(str(path))
     ws = wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-import yaml
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.core.bulk import insert_rows
+from cchc.core.importing import YamlError, load_yaml
 from cchc.indicators.models import (
     Aggregation,
     Indicator,
@@ -66,7 +66,10 @@ REQUIRED_KEYS = CATALOGUE_KEYS - {"description"}
 def read_catalogue(path: Path = CATALOGUE) -> list[dict]:
     """The entries of the catalogue file, checked strictly: unknown or missing keys, unknown
     choices and bad ranges are errors (ValueError naming the entry and the key)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        data = load_yaml(path)
+    except YamlError as exc:
+        raise ValueError(f"{path.name}: " + "; ".join(exc.problems)) from None
     if not isinstance(data, dict) or set(data) != {"indicators"}:
         raise ValueError(_("%(f)s: cần đúng một khoá 'indicators'") % {"f": path.name})
     entries, seen = [], set()

@@ -7,7 +7,9 @@ import datetime as dt
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from cchc.core.dates import parse_date
 from cchc.core.importing import RowErrors, read_csv
 from cchc.orgs.models import OrgUnit, UnitType
 
@@ -15,7 +17,8 @@ UNIT_COLUMNS = ["code", "name", "type", "parent_code", "valid_from", "valid_to",
 
 
 def _date(raw: str) -> dt.date | None:
-    return dt.date.fromisoformat(raw) if raw else None
+    """dd/mm/yyyy or yyyy-mm-dd (the shared parser, :mod:`cchc.core.dates`); empty = none."""
+    return parse_date(raw) if raw else None
 
 
 def import_units_csv(path: str | Path) -> dict[str, int]:
@@ -29,45 +32,58 @@ def import_units_csv(path: str | Path) -> dict[str, int]:
     for line, row in rows:
         code = row["code"]
         if not code:
-            errors.add(line, "code", "empty")
+            errors.add(line, "code", _("trống"))
             continue
         if code in in_file:
-            errors.add(line, "code", f"duplicate code {code} (first on line {in_file[code]})")
+            errors.add(
+                line,
+                "code",
+                _("mã %(code)s lặp lại (lần đầu ở dòng %(n)s)") % {"code": code, "n": in_file[code]},
+            )
             continue
         in_file[code] = line
         if not row["name"]:
-            errors.add(line, "name", "empty")
+            errors.add(line, "name", _("trống"))
         if row["type"] not in types:
-            errors.add(line, "type", f"unknown unit type {row['type']!r} (known: {', '.join(sorted(types))})")
+            errors.add(
+                line,
+                "type",
+                _("không có loại đơn vị %(t)s (các loại: %(known)s)")
+                % {"t": repr(row["type"]), "known": ", ".join(sorted(types))},
+            )
         dates = {}
         for col in ("valid_from", "valid_to"):
             try:
                 dates[col] = _date(row[col])
-            except ValueError:
-                errors.add(line, col, f"not a date (YYYY-MM-DD): {row[col]!r}")
+            except ValueError as exc:
+                errors.add(line, col, str(exc))
                 dates[col] = None
         if dates["valid_from"] and dates["valid_to"] and dates["valid_from"] >= dates["valid_to"]:
-            errors.add(line, "valid_to", "must be after valid_from")
+            errors.add(line, "valid_to", _("phải sau valid_from"))
         parsed.append((line, row, dates))
     known = set(existing) | set(in_file)
     parent_of: dict[str, str] = {u.code: u.parent.code for u in existing.values() if u.parent_id}
     for line, row, _dates in parsed:
         if row["parent_code"]:
             if row["parent_code"] not in known:
-                errors.add(line, "parent_code", f"unknown unit {row['parent_code']!r}")
+                errors.add(
+                    line, "parent_code", _("không có đơn vị %(code)s") % {"code": repr(row["parent_code"])}
+                )
             elif row["parent_code"] == row["code"]:
-                errors.add(line, "parent_code", "a unit cannot be its own parent")
+                errors.add(line, "parent_code", _("một đơn vị không thể là đơn vị cha của chính nó"))
             parent_of[row["code"]] = row["parent_code"]
         else:
             parent_of.pop(row["code"], None)
         if row["successor_code"] and row["successor_code"] not in known:
-            errors.add(line, "successor_code", f"unknown unit {row['successor_code']!r}")
+            errors.add(
+                line, "successor_code", _("không có đơn vị %(code)s") % {"code": repr(row["successor_code"])}
+            )
     # Cycles and duplicate names under the same parent, on the tree as it will be.
     for line, row, _dates in parsed:
         seen, code = set(), row["code"]
         while code in parent_of:
             if code in seen:
-                errors.add(line, "parent_code", "the parent chain loops back to this unit")
+                errors.add(line, "parent_code", _("chuỗi đơn vị cha quay vòng về chính đơn vị này"))
                 break
             seen.add(code)
             code = parent_of[code]
@@ -79,7 +95,12 @@ def import_units_csv(path: str | Path) -> dict[str, int]:
         key = (parent_of.get(code, ""), name)
         if key in names and names[key] != code:
             line = in_file.get(code) or in_file.get(names[key]) or 0
-            errors.add(line, "name", f"{name!r} already exists under the same parent ({names[key]})")
+            errors.add(
+                line,
+                "name",
+                _("%(name)s đã có dưới cùng đơn vị cha (%(code)s)")
+                % {"name": repr(name), "code": names[key]},
+            )
         names[key] = code
     errors.raise_if_any(str(path))
 

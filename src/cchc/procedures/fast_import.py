@@ -36,6 +36,7 @@ or defaults); other inputs and SQLite use the Python path.
 from __future__ import annotations
 
 import copy
+import csv
 import datetime as dt
 import os
 from contextlib import contextmanager
@@ -47,7 +48,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, IntegrityError, ProgrammingError, connection, transaction
 from django.utils import timezone
 
-from cchc.core.importing import ImportFailed, RowErrors
+from cchc.core.importing import ImportFailed, RowErrors, csv_field_error
 from cchc.procedures import rules
 from cchc.procedures.importers import (
     DOSSIER_COLUMNS,
@@ -254,6 +255,8 @@ def _stream(path: Path, mapping: ColumnMapping, validator: DossierValidator, pro
                             done = True
                     except UnicodeDecodeError as exc:
                         raise csv_decode_error(path, mapping, reader, exc) from None
+                    except csv.Error as exc:
+                        raise ImportFailed(str(path), [csv_field_error(reader.line_num, exc)]) from None
                 n += taken
                 if progress:
                     progress("validating", 0.5 * raw.tell() / size, n)

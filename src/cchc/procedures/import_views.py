@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -17,6 +18,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from cchc.core.importing import too_large_message
+from cchc.core.uploads import upload_problem
 from cchc.orgs.access import may_change_shared, scope_for, units_for
 from cchc.orgs.models import Role
 from cchc.procedures.models import ImportJob, ImportKind
@@ -72,12 +75,17 @@ def import_list(request):
                     "tỉnh mới được nhập."
                 )
             )
-        if upload is None:
-            problems.append(_("Chưa chọn tệp."))
-        elif Path(upload.name).suffix.lower() not in ALLOWED_SUFFIXES:
+        if upload is not None and Path(upload.name).suffix.lower() not in ALLOWED_SUFFIXES:
             problems.append(_("Tệp phải là CSV, XLSX hoặc JSON lines."))
+        elif problem := upload_problem(request, upload):
+            problems.append(problem)
         if mapping is not None and Path(mapping.name).suffix.lower() not in {".yaml", ".yml"}:
             problems.append(_("Tệp ánh xạ cột phải là YAML."))
+        elif mapping is not None and mapping.size > settings.CCHC_MAX_YAML_BYTES:
+            problems.append(
+                _("Tệp ánh xạ cột: %(why)s.")
+                % {"why": too_large_message(mapping.size, settings.CCHC_MAX_YAML_BYTES)}
+            )
         if not problems:
             unit = units_for(request.user, Role.SECRETARIAT).order_by("depth", "pk").first()
             job = start_import_job(

@@ -22,8 +22,16 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
-from cchc.core.importing import ImportFailed, parse_decimal
+from cchc.core.dates import DateError, parse_datetime
+from cchc.core.importing import (
+    ImportFailed,
+    csv_field_error,
+    open_workbook,
+    parse_decimal,
+    raise_csv_field_limit,
+)
 from cchc.procedures import rules
 from cchc.procedures.mapping import ColumnMapping
 
@@ -119,6 +127,7 @@ def open_source(path: str | Path, mapping: ColumnMapping) -> Source:
 def open_csv_reader(path: Path, mapping: ColumnMapping):
     """The binary file (the caller closes it; ``tell()`` gives the progress), a csv reader over
     it in the mapping's encoding and delimiter, and the stripped header (read already)."""
+    raise_csv_field_limit()  # cells up to CCHC_MAX_CSV_FIELD_BYTES; larger ones are row errors
     raw = open(path, "rb")  # noqa: SIM115 - closed by the caller
     reader = csv.reader(
         io.TextIOWrapper(raw, encoding=mapping.encoding, newline=""), delimiter=mapping.delimiter
@@ -130,6 +139,9 @@ def open_csv_reader(path: Path, mapping: ColumnMapping):
     except UnicodeDecodeError as exc:
         raw.close()
         raise csv_decode_error(path, mapping, None, exc) from None
+    except csv.Error as exc:
+        raw.close()
+        raise ImportFailed(str(path), [csv_field_error(1, exc)]) from None
     return raw, reader, header
 
 
@@ -155,13 +167,20 @@ def _open_csv(path: Path, mapping: ColumnMapping) -> Source:
     raw, reader, header = open_csv_reader(path, mapping)
 
     def rows():
-        try:
-            for values in reader:
-                if not any(v.strip() for v in values):
-                    continue
-                yield reader.line_num, dict(zip(header, values, strict=False))
-        except UnicodeDecodeError as exc:
-            raise csv_decode_error(path, mapping, reader, exc) from None
+        while True:
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError as exc:
+                raise csv_decode_error(path, mapping, reader, exc) from None
+            except csv.Error as exc:
+                # A cell above the cap (or a broken quote): an error of its line, reading goes on.
+                yield reader.line_num, {"__error__": csv_field_error(reader.line_num, exc).split(": ", 1)[1]}
+                continue
+            if not any(v.strip() for v in values):
+                continue
+            yield reader.line_num, dict(zip(header, values, strict=False))
 
     return Source(header, rows, lambda: raw.tell() / size if not raw.closed else 1.0, raw.close)
 
@@ -197,12 +216,7 @@ def _open_jsonl(path: Path, mapping: ColumnMapping) -> Source:
 
 
 def _open_xlsx(path: Path, mapping: ColumnMapping) -> Source:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise CommandError(f"{path}: not a readable XLSX file ({exc})") from None
+    wb = open_workbook(path)  # WorkbookError (a CommandError): fake, bloated or broken file
     if mapping.sheet:
         if mapping.sheet not in wb.sheetnames:
             wb.close()
@@ -220,7 +234,8 @@ def _open_xlsx(path: Path, mapping: ColumnMapping) -> Source:
         if v is None:
             return ""
         if isinstance(v, dt.datetime):
-            return v.isoformat()
+            # An Excel date cell (no time) comes as midnight: it is a date alone.
+            return v.date().isoformat() if v.time() == dt.time(0, 0) else v.isoformat()
         if isinstance(v, dt.date):
             return v.isoformat()
         if isinstance(v, float) and v.is_integer():
@@ -245,40 +260,31 @@ def parse_bool(raw: str) -> bool:
         return True
     if raw in {"0", "", "false", "False"}:
         return False
-    raise ValueError(f"expected 0 or 1, got {raw!r}")
+    raise ValueError(_("cần 0 hoặc 1, nhận được %(v)s") % {"v": repr(raw)})
 
 
 def parse_moment(raw: str, formats: list[str], *, date_means_end: bool = False) -> dt.datetime:
-    """ISO 8601 (``2021-03-04T09:30``, seconds and an offset allowed; naive = Vietnam time), or
-    one of the mapping's ``datetime_formats``. A date alone is accepted only where
-    ``date_means_end`` (``due_at``): the end of that day."""
-    value = None
-    if len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
+    """A moment as Vietnamese files write it (:mod:`cchc.core.dates`: ``dd/mm/yyyy HH:MM``, ISO
+    8601 with ``T`` or a space, Excel date cells; naive = Vietnam time), or one of the mapping's
+    ``datetime_formats`` (tried first: the mapping is explicit). A date alone is accepted only
+    where ``date_means_end`` (``due_at``): the end of that day."""
+    for fmt in formats:
         try:
-            day = dt.date.fromisoformat(raw)
+            value = dt.datetime.strptime(raw, fmt)
         except ValueError:
-            raise ValueError(f"not a date: {raw!r}") from None
-        if not date_means_end:
-            raise ValueError(f"a time is required (e.g. {raw}T08:00), got a date alone")
-        return rules.end_of_day(day)
+            continue
+        if not any(code in fmt for code in ("%H", "%I")):
+            if not date_means_end:
+                raise ValueError(
+                    _("cần cả giờ (ví dụ %(example)s), không chỉ ngày: %(v)s")
+                    % {"example": "04/03/2021 09:30", "v": repr(raw)}
+                )
+            return rules.end_of_day(value.date())
+        return value if value.tzinfo is not None else value.replace(tzinfo=rules.VN)
     try:
-        value = dt.datetime.fromisoformat(raw)
-    except ValueError:
-        for fmt in formats:
-            try:
-                value = dt.datetime.strptime(raw, fmt)
-            except ValueError:
-                continue
-            if not any(code in fmt for code in ("%H", "%I")):
-                if not date_means_end:
-                    raise ValueError(f"a time is required, got a date alone: {raw!r}") from None
-                return rules.end_of_day(value.date())
-            break
-    if value is None:
-        raise ValueError(f"not an ISO 8601 date-time (e.g. 2021-03-04T09:30): {raw!r}")
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=rules.VN)
-    return value
+        return parse_datetime(raw, date_alone=rules.end_of_day if date_means_end else None, tz=rules.VN)
+    except DateError as exc:
+        raise ValueError(str(exc)) from None
 
 
 # -- the procedure catalogue -------------------------------------------------------------------------
@@ -485,24 +491,45 @@ class DossierValidator:
         formats = self.mapping.datetime_formats
         for col in DOSSIER_REQUIRED:
             if not r[col]:
-                problems.append((col, "required"))
+                problems.append((col, _("bắt buộc")))
         if len(r["code"]) > 100:
-            problems.append(("code", "longer than 100 characters"))
+            problems.append(("code", _("dài quá 100 ký tự")))
         unit = self.units.get(r["unit_code"]) if r["unit_code"] else None
         if r["unit_code"] and unit is None:
-            problems.append(("unit_code", f"unknown unit {r['unit_code']!r}"))
+            problems.append(("unit_code", _("không có đơn vị %(code)s") % {"code": repr(r["unit_code"])}))
         elif unit is not None and self.allowed_unit_ids is not None and unit[0] not in self.allowed_unit_ids:
-            problems.append(("unit_code", f"unit {r['unit_code']!r} is outside the units you manage"))
+            problems.append(
+                (
+                    "unit_code",
+                    _("đơn vị %(code)s nằm ngoài các đơn vị bạn quản lý") % {"code": repr(r["unit_code"])},
+                )
+            )
             unit = None
         proc = self.procedures.get(r["procedure_code"]) if r["procedure_code"] else None
         if r["procedure_code"] and proc is None:
             problems.append(
-                ("procedure_code", f"unknown procedure {r['procedure_code']!r} (import the catalogue first)")
+                (
+                    "procedure_code",
+                    _("không có thủ tục %(code)s (hãy nhập danh mục thủ tục trước)")
+                    % {"code": repr(r["procedure_code"])},
+                )
             )
         if r["status"] and r["status"] not in rules.STATUSES:
-            problems.append(("status", f"{r['status']!r} is not one of {', '.join(sorted(rules.STATUSES))}"))
+            problems.append(
+                (
+                    "status",
+                    _("%(v)s không thuộc %(allowed)s")
+                    % {"v": repr(r["status"]), "allowed": ", ".join(sorted(rules.STATUSES))},
+                )
+            )
         if r["channel"] and r["channel"] not in rules.CHANNELS:
-            problems.append(("channel", f"{r['channel']!r} is not one of online, direct, postal"))
+            problems.append(
+                (
+                    "channel",
+                    _("%(v)s không thuộc %(allowed)s")
+                    % {"v": repr(r["channel"]), "allowed": "online, direct, postal"},
+                )
+            )
         moments: dict[str, dt.datetime | None] = {}
         for col in self.MOMENTS:
             moments[col] = None
@@ -524,7 +551,12 @@ class DossierValidator:
                 if count < 0:
                     raise ValueError
             except ValueError:
-                problems.append(("supplement_count", f"not a whole number ≥ 0: {r['supplement_count']!r}"))
+                problems.append(
+                    (
+                        "supplement_count",
+                        _("không phải số nguyên ≥ 0: %(v)s") % {"v": repr(r["supplement_count"])},
+                    )
+                )
         flags = {}
         for col in ("digitized", "paid_online", "apology_issued"):
             try:

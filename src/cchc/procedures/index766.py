@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from cchc.core.importing import YamlError, load_yaml
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "data" / "index766.yaml"
 HUNDRED = Decimal(100)
@@ -149,8 +149,11 @@ def parse_rules(data: Mapping) -> Rules:
 
 @lru_cache(maxsize=4)
 def load_rules(path: str | Path = RULES_PATH) -> Rules:
-    with open(path, encoding="utf-8") as fh:
-        return parse_rules(yaml.safe_load(fh))
+    try:
+        data = load_yaml(path)
+    except YamlError as exc:
+        raise RulesError("; ".join(exc.problems)) from None
+    return parse_rules(data)
 
 
 def quantize(value: Decimal) -> Decimal:

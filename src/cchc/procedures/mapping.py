@@ -24,8 +24,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from django.core.management.base import CommandError
+
+from cchc.core.importing import YamlError, load_yaml
 
 FORMATS = ("csv", "xlsx", "jsonl")
 KEYS = {"format", "delimiter", "encoding", "sheet", "columns", "values", "defaults", "datetime_formats"}
@@ -78,11 +79,9 @@ def load_mapping(path: str | Path | None) -> ColumnMapping:
     if path is None:
         return ColumnMapping()
     try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CommandError(f"{path}: file not found") from None
-    except yaml.YAMLError as exc:
-        raise CommandError(f"{path}: not valid YAML ({exc})") from None
+        doc = load_yaml(path)
+    except YamlError as exc:
+        raise CommandError(f"{path}: " + "\n".join(exc.problems)) from None
     if not isinstance(doc, dict):
         raise CommandError(f"{path}: a mapping file is a YAML mapping (columns:, values: …)")
     unknown = set(doc) - KEYS

@@ -4,7 +4,6 @@ Access and computations live in :mod:`cchc.procedures.dashboard`; these views st
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cchc.core.tables import Sheet, iter_csv, write_xlsx
 from cchc.procedures import dashboard
 from cchc.procedures.kpis import late_dossiers, overdue_dossiers
 from cchc.procedures.models import ProcedureLevel
@@ -24,7 +24,6 @@ DRILL_KINDS = ("late", "overdue")
 PAGE_SIZE = 50
 XLSX_MAX_ROWS = 1_048_575  # one sheet; larger lists go to CSV
 MIN_YEAR, MAX_YEAR = 2000, 2100  # months the 766 page accepts (anything else is a 404, not a 500)
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _scope_and_filters(request):
@@ -102,14 +101,6 @@ DRILL_COLUMNS = [
 ]
 
 
-def _cell(value):
-    """Text that a spreadsheet would run as a formula (imported names may hold anything) is
-    prefixed with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _safe_filename(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "don-vi"
 
@@ -132,36 +123,21 @@ def _drill_values(d, kind, end) -> list:
         d.supplement_count,
         _("Có") if d.apology_issued else _("Không"),
     ]
-    return [_cell(v) for v in values]
-
-
-class _Echo:
-    def write(self, value):
-        return value
+    return values
 
 
 def _export(qs, kind, end, fmt, filename):
     headers = [str(label) for _key, label in DRILL_COLUMNS]
     if fmt == "csv":
-        writer = csv.writer(_Echo())
-
-        def rows():
-            yield "\ufeff" + writer.writerow(headers)
-            for d in qs.iterator(chunk_size=2000):
-                yield writer.writerow(_drill_values(d, kind, end))
-
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        rows = (_drill_values(d, kind, end) for d in qs.iterator(chunk_size=2000))
+        response = StreamingHttpResponse(
+            iter_csv(headers, rows, bom=True), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         return response
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(kind)
-    ws.append(headers)
-    for d in qs[:XLSX_MAX_ROWS].iterator(chunk_size=2000):
-        ws.append(_drill_values(d, kind, end))
     buffer = io.BytesIO()
-    wb.save(buffer)
+    rows = (_drill_values(d, kind, end) for d in qs[:XLSX_MAX_ROWS].iterator(chunk_size=2000))
+    write_xlsx([Sheet(kind, headers, rows, bold_header=False)], buffer, write_only=True)
     response = HttpResponse(
         buffer.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 from collections import defaultdict
 from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from cchc.core.importing import ImportFailed, RowErrors, read_csv
+from cchc.core.dates import DateError, at_noon, parse_datetime
+from cchc.core.importing import ImportFailed, RowErrors, open_workbook, read_csv
+from cchc.core.tables import append_row, csv_text
 from cchc.orgs.models import OrgUnit
 from cchc.surveys.models import (
     SCALE5_LABELS,
@@ -34,31 +36,15 @@ from cchc.surveys.models import (
 from cchc.surveys.services import AnswerValue, create_campaign, latest_questionnaire, parse_answers
 
 FIXED_COLUMNS = ["form_no", "unit_code", "submitted_at"]
-DATE_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%d/%m/%Y %H:%M", "%d/%m/%Y"]
 
 
 def parse_submitted_at(raw) -> dt.datetime:
-    if isinstance(raw, dt.datetime):
-        value = raw
-    elif isinstance(raw, dt.date):
-        value = dt.datetime.combine(raw, dt.time(12, 0))
-    else:
-        text = str(raw or "").strip()
-        if not text:
-            raise ValueError("required (YYYY-MM-DD or YYYY-MM-DD HH:MM)")
-        for fmt in DATE_FORMATS:
-            try:
-                value = dt.datetime.strptime(text, fmt)
-                if len(fmt) <= 8:
-                    value = value.replace(hour=12)
-                break
-            except ValueError:
-                continue
-        else:
-            raise ValueError(f"not a date: {text!r} (YYYY-MM-DD or YYYY-MM-DD HH:MM)")
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return value
+    """The answer date of a paper form through the shared parser (:mod:`cchc.core.dates`):
+    dd/mm/yyyy[ HH:MM], ISO 8601 with T or a space, an Excel date cell; a date alone = noon."""
+    try:
+        return parse_datetime(raw, date_alone=at_noon, tz=timezone.get_current_timezone())
+    except DateError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def find_campaign(code: str, period: int) -> Campaign | None:
@@ -71,12 +57,7 @@ def find_campaign(code: str, period: int) -> Campaign | None:
 
 
 def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, dict[str, object]]]]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several unrelated types for a bad file
-        raise CommandError(f"{path}: not an XLSX workbook ({exc.__class__.__name__})") from None
+    wb = open_workbook(path)  # WorkbookError (a CommandError): fake, bloated or broken file
     ws = wb["phieu"] if "phieu" in wb.sheetnames else wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
@@ -135,9 +116,14 @@ def import_responses(path: str | Path, code: str, period: int) -> dict[str, int]
     seen_columns = set()
     for col in header:
         if col and col not in FIXED_COLUMNS and col not in by_code:
-            errors.add(1, col, f"unknown question code for {questionnaire.code} v{questionnaire.version}")
+            errors.add(
+                1,
+                col,
+                _("không có mã câu hỏi này trong %(code)s v%(version)s")
+                % {"code": questionnaire.code, "version": questionnaire.version},
+            )
         if col in seen_columns:
-            errors.add(1, col, "duplicate column")
+            errors.add(1, col, _("cột lặp lại"))
         seen_columns.add(col)
     unit_codes = {str(r.get("unit_code") or "").strip() for _l, r in rows}
     units = {u.code: u for u in OrgUnit.objects.filter(code__in=unit_codes).select_related("unit_type")}
@@ -148,15 +134,21 @@ def import_responses(path: str | Path, code: str, period: int) -> dict[str, int]
         if isinstance(row.get("form_no"), float) and row["form_no"].is_integer():
             form_no = str(int(row["form_no"]))
         if not form_no:
-            errors.add(line, "form_no", "required (the number printed on the form)")
+            errors.add(line, "form_no", _("bắt buộc (số in trên phiếu)"))
         elif form_no in seen_forms:
-            errors.add(line, "form_no", f"duplicate form number (also on line {seen_forms[form_no]})")
+            errors.add(
+                line, "form_no", _("số phiếu lặp lại (cũng ở dòng %(n)s)") % {"n": seen_forms[form_no]}
+            )
         else:
             seen_forms[form_no] = line
         unit_code = str(row.get("unit_code") or "").strip()
         unit = units.get(unit_code)
         if unit is None:
-            errors.add(line, "unit_code", f"unknown unit {unit_code!r}" if unit_code else "required")
+            errors.add(
+                line,
+                "unit_code",
+                _("không có đơn vị %(code)s") % {"code": repr(unit_code)} if unit_code else _("bắt buộc"),
+            )
         try:
             submitted_at = parse_submitted_at(row.get("submitted_at"))
         except ValueError as exc:
@@ -258,12 +250,11 @@ def write_template(questionnaire: Questionnaire, fmt: str, stream_or_path) -> No
     ``huong_dan`` with every question, its text and allowed values)."""
     columns = template_columns(questionnaire)
     if fmt == "csv":
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerow(columns)
+        text = csv_text(columns, [])
         if isinstance(stream_or_path, str | Path):
-            Path(stream_or_path).write_text(buffer.getvalue(), encoding="utf-8")
+            Path(stream_or_path).write_text(text, encoding="utf-8")
         else:
-            stream_or_path.write(buffer.getvalue())
+            stream_or_path.write(text)
         return
     if fmt != "xlsx":
         raise ValueError(f"unknown format {fmt!r}")
@@ -273,24 +264,27 @@ def write_template(questionnaire: Questionnaire, fmt: str, stream_or_path) -> No
     wb = Workbook()
     ws = wb.active
     ws.title = "phieu"
-    ws.append(columns)
+    append_row(ws, columns)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     guide = wb.create_sheet("huong_dan")
-    guide.append(["column", "question", "type", "values", "shown when"])
-    guide.append(["form_no", "Số phiếu (duy nhất trong đợt khảo sát)", "", "", ""])
-    guide.append(["unit_code", "Mã đơn vị được khảo sát", "", "", ""])
-    guide.append(["submitted_at", "Ngày trả lời", "", "YYYY-MM-DD hoặc YYYY-MM-DD HH:MM", ""])
+    append_row(guide, ["column", "question", "type", "values", "shown when"])
+    append_row(guide, ["form_no", "Số phiếu (duy nhất trong đợt khảo sát)", "", "", ""])
+    append_row(guide, ["unit_code", "Mã đơn vị được khảo sát", "", "", ""])
+    append_row(
+        guide, ["submitted_at", "Ngày trả lời", "", "dd/mm/yyyy, dd/mm/yyyy HH:MM hoặc yyyy-mm-dd", ""]
+    )
     for q in questionnaire.questions.order_by("order", "pk"):
         cond = q.show_if
-        guide.append(
+        append_row(
+            guide,
             [
                 q.code,
                 q.text,
                 q.type,
                 _hint(q),
                 f"{cond['question']} ∈ {', '.join(cond['in'])}" if cond else "",
-            ]
+            ],
         )
     for cell in guide[1]:
         cell.font = Font(bold=True)

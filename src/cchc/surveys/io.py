@@ -18,9 +18,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.db import transaction
 
+from cchc.core.importing import WorkbookError, YamlError, open_workbook, unknown_keys
+from cchc.core.importing import dump_yaml as dump_strict_yaml
+from cchc.core.importing import load_yaml as strict_yaml
+from cchc.core.tables import append_row
 from cchc.surveys.models import (
     Audience,
     IndexMethod,
@@ -47,6 +50,20 @@ QUESTION_COLUMNS = [
     "options",
     "show_if",
 ]
+# The keys of the YAML format; any other is an error with its line (a text cut by an unquoted
+# comma in a flow mapping shows up as an unknown key).
+DOCUMENT_SCHEMA = {
+    **dict.fromkeys(META_KEYS),
+    "aspects": [{"code": None, "name": None}],
+    "sections": [{"code": None, "title": None}],
+    "questions": [
+        {
+            **dict.fromkeys(QUESTION_COLUMNS),
+            "options": [{"code": None, "label": None}],
+            "show_if": {"question": None, "in": None},
+        }
+    ],
+}
 TRUE = {True, "1", "x", "X", "yes", "true", "True", "có"}
 
 
@@ -287,12 +304,16 @@ def save_document(doc: Any) -> tuple[Questionnaire, str]:
 
 
 def load_yaml(path: str | Path) -> Any:
+    """A questionnaire YAML through the one strict loader; unknown keys (a text cut by an
+    unquoted comma inside ``{…}``) are errors with their line."""
     try:
-        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise QuestionnaireFormatError([f"{path}: not valid YAML ({exc})"]) from None
-    except UnicodeDecodeError:
-        raise QuestionnaireFormatError([f"{path}: not UTF-8 text"]) from None
+        doc = strict_yaml(path)
+    except YamlError as exc:
+        raise QuestionnaireFormatError(exc.problems) from None
+    problems = unknown_keys(doc, DOCUMENT_SCHEMA) if isinstance(doc, dict) else []
+    if problems:
+        raise QuestionnaireFormatError(problems)
+    return doc
 
 
 def dump_yaml(doc: dict) -> str:
@@ -300,7 +321,7 @@ def dump_yaml(doc: dict) -> str:
     slim["questions"] = [_slim_question(q) for q in doc["questions"]]
     if not slim.get("sections"):
         slim.pop("sections", None)
-    return yaml.safe_dump(slim, allow_unicode=True, sort_keys=False, width=110)
+    return dump_strict_yaml(slim, width=110)
 
 
 def _slim_question(q: dict) -> dict:
@@ -317,12 +338,10 @@ def _cell(value: Any) -> str:
 def load_xlsx(path: str | Path) -> dict:
     """The workbook (sheets questionnaire, aspects, sections, questions) as a YAML-shaped document;
     problems name their sheet, line and column."""
-    from openpyxl import load_workbook
-
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several unrelated types for a bad file
-        raise QuestionnaireFormatError([f"{path}: not an XLSX workbook ({exc.__class__.__name__})"]) from None
+        wb = open_workbook(path)
+    except WorkbookError as exc:
+        raise QuestionnaireFormatError([str(exc)]) from None
     problems: list[str] = []
     for sheet in ("questionnaire", "questions"):
         if sheet not in wb.sheetnames:
@@ -413,22 +432,23 @@ def write_xlsx(questionnaire: Questionnaire, path_or_stream) -> None:
     wb = Workbook()
     meta = wb.active
     meta.title = "questionnaire"
-    meta.append(["key", "value"])
+    append_row(meta, ["key", "value"])
     for key in META_KEYS:
-        meta.append([key, doc[key]])
+        append_row(meta, [key, doc[key]])
     aspects = wb.create_sheet("aspects")
-    aspects.append(["code", "name"])
+    append_row(aspects, ["code", "name"])
     for a in doc["aspects"]:
-        aspects.append([a["code"], a["name"]])
+        append_row(aspects, [a["code"], a["name"]])
     sections = wb.create_sheet("sections")
-    sections.append(["code", "title"])
+    append_row(sections, ["code", "title"])
     for s in doc["sections"]:
-        sections.append([s["code"], s["title"]])
+        append_row(sections, [s["code"], s["title"]])
     sheet = wb.create_sheet("questions")
-    sheet.append(QUESTION_COLUMNS)
+    append_row(sheet, QUESTION_COLUMNS)
     for q in doc["questions"]:
         cond = q["show_if"]
-        sheet.append(
+        append_row(
+            sheet,
             [
                 q["code"],
                 q["section"],
@@ -441,7 +461,7 @@ def write_xlsx(questionnaire: Questionnaire, path_or_stream) -> None:
                 1 if q["is_expectation"] else 0,
                 " | ".join(f"{o['code']}={o['label']}" for o in q["options"]),
                 f"{cond['question']}={';'.join(cond['in'])}" if cond else "",
-            ]
+            ],
         )
     for ws in (meta, aspects, sections, sheet):
         for cell in ws[1]:

@@ -8,9 +8,9 @@ role. A campaign without a unit in the user's reach is 404; an action the role d
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from cchc.core.tables import Sheet, write_csv, write_xlsx
 from cchc.orgs.access import Scope, scope_for
 from cchc.orgs.models import OrgUnit, Role
 from cchc.surveys import poster as poster_pdf
@@ -47,6 +48,15 @@ from cchc.surveys.results import compute_results, expectation_results
 
 READ_ROLES = (Role.SECRETARIAT, Role.LEADER, Role.UNIT_OFFICER)
 MAX_INVITATIONS = 5000
+_ID = re.compile(r"[0-9]{1,18}")  # a database id: ASCII digits that fit a 64-bit integer
+
+
+def filter_id(raw: str) -> int | None:
+    """The id a filter names, or None (the filter is ignored) for anything else: "²", a
+    30-digit number (an overflow in the database, formerly a 500) or text."""
+    return int(raw) if _ID.fullmatch(raw or "") else None
+
+
 MAX_INVITATIONS_PDF = 1000
 
 # --- access -------------------------------------------------------------------------------------
@@ -225,8 +235,8 @@ def responses(request, campaign_id: int):
         "until": request.GET.get("until", ""),
         "q": request.GET.get("q", "").strip(),
     }
-    if f["unit"].isdigit():
-        qs = qs.filter(unit_id=int(f["unit"]))
+    if (unit_id := filter_id(f["unit"])) is not None:
+        qs = qs.filter(unit_id=unit_id)
     if f["channel"] in Channel.values:
         qs = qs.filter(channel=f["channel"])
     if f["state"] == "valid":
@@ -243,7 +253,7 @@ def responses(request, campaign_id: int):
         except ValueError:
             f[key] = ""
     if f["q"]:
-        qs = qs.filter(Q(form_no__icontains=f["q"]) | Q(pk=int(f["q"]) if f["q"].isdigit() else 0))
+        qs = qs.filter(Q(form_no__icontains=f["q"]) | Q(pk=filter_id(f["q"]) or 0))
     page = Paginator(qs.order_by("-submitted_at", "-pk"), QC_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     answers: dict[int, list[Answer]] = {}
@@ -436,38 +446,39 @@ RESULT_COLUMNS = [
 
 
 def _results_xlsx(campaign: Campaign, units, access: CampaignAccess) -> HttpResponse:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
     titles = {
         "unit": _("Theo đơn vị"),
         "level": _("Theo cấp"),
         "aspect": _("Theo yếu tố"),
         "question": _("Theo câu hỏi"),
     }
+    sheets = []
     for by in BY_CHOICES:
-        ws = wb.create_sheet(title=str(titles[by])[:31])
-        ws.append([*RESULT_COLUMNS, "below_target"])
-        for r in compute_results(campaign, by=by, units=units):
-            ws.append(
-                [
-                    r.group,
-                    r.forms,
-                    r.valid_answers,
-                    _f(r.satisfied_share),
-                    _f(r.index),
-                    _f(r.ci_low),
-                    _f(r.ci_high),
-                    r.target,
-                    bool(r.below_target),
-                ]
-            )
-    ws = wb.create_sheet(title=str(_("Phân bố câu trả lời"))[:31])
-    ws.append(["question", "text", *[str(v) for v in SCALE5_LABELS.values()], "na"])
-    for d in _distribution(campaign, access.unit_ids):
-        ws.append([d["code"], d["text"], *d["counts"], d["na"]])
+        rows = [
+            [
+                r.group,
+                r.forms,
+                r.valid_answers,
+                _f(r.satisfied_share),
+                _f(r.index),
+                _f(r.ci_low),
+                _f(r.ci_high),
+                r.target,
+                bool(r.below_target),
+            ]
+            for r in compute_results(campaign, by=by, units=units)
+        ]
+        sheets.append(Sheet(str(titles[by]), [*RESULT_COLUMNS, "below_target"], rows, bold_header=False))
+    sheets.append(
+        Sheet(
+            str(_("Phân bố câu trả lời")),
+            ["question", "text", *[str(v) for v in SCALE5_LABELS.values()], "na"],
+            [[d["code"], d["text"], *d["counts"], d["na"]] for d in _distribution(campaign, access.unit_ids)],
+            bold_header=False,
+        )
+    )
     out = io.BytesIO()
-    wb.save(out)
+    write_xlsx(sheets, out, write_only=True)
     response = HttpResponse(
         out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -504,10 +515,10 @@ def texts(request, campaign_id: int):
     )
     if f["q"]:
         qs = qs.filter(value_text__icontains=f["q"])
-    if f["question"].isdigit():
-        qs = qs.filter(question_id=int(f["question"]))
-    if f["unit"].isdigit():
-        qs = qs.filter(response__unit_id=int(f["unit"]))
+    if (question_id := filter_id(f["question"])) is not None:
+        qs = qs.filter(question_id=question_id)
+    if (unit_id := filter_id(f["unit"])) is not None:
+        qs = qs.filter(response__unit_id=unit_id)
     page = Paginator(qs, TEXT_PAGE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -572,11 +583,14 @@ def invitations(request, campaign_id: int, unit_id: int):
         filename = f"thu-moi-{cu.unit.code}-{campaign.period}"
         if fmt == "csv":
             out = io.StringIO()
-            writer = csv.writer(out)
-            writer.writerow(["token", "url", "unit_code", "unit_name"])
-            for item in items:
-                writer.writerow([item["token"], item["url"], cu.unit.code, cu.unit.name])
-            response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+            write_csv(
+                ["token", "url", "unit_code", "unit_name"],
+                [[item["token"], item["url"], cu.unit.code, cu.unit.name] for item in items],
+                out,
+                lineterminator="\r\n",
+                bom=True,
+            )
+            response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
             return response
         if len(items) > MAX_INVITATIONS_PDF:
@@ -628,8 +642,8 @@ def published(request):
         OrgUnit.objects.filter(reach, pk__in=PublishedIndex.objects.values("unit_id")).order_by("path")
     )
     unit = None
-    if request.GET.get("unit", "").isdigit():
-        unit = next((p for p in provinces if p.pk == int(request.GET["unit"])), None)
+    if (unit_id := filter_id(request.GET.get("unit", ""))) is not None:
+        unit = next((p for p in provinces if p.pk == unit_id), None)
         if unit is None:
             raise Http404
     elif provinces:

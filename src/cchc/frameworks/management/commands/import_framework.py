@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from cchc.core.importing import error_summary
 from cchc.frameworks.io import FrameworkFormatError
 from cchc.frameworks.services import import_framework
 
@@ -15,8 +16,7 @@ class Command(BaseCommand):
             framework, created = import_framework(opts["file"], user=None)
         except FrameworkFormatError as exc:
             raise CommandError(
-                f"{opts['file']}: {len(exc.problems)} error(s), nothing was changed.\n"
-                + "\n".join(exc.problems)
+                error_summary(opts["file"], exc.problems) + "\n" + "\n".join(exc.problems)
             ) from None
         leaves = framework.nodes.filter(children__isnull=True).count()
         self.stdout.write(

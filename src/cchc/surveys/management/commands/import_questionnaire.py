@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from cchc.core.importing import error_summary
 from cchc.surveys.io import QuestionnaireFormatError, import_file
 
 OUTCOMES = {
@@ -24,8 +25,7 @@ class Command(BaseCommand):
             questionnaire, outcome = import_file(opts["file"])
         except QuestionnaireFormatError as exc:
             raise CommandError(
-                f"{opts['file']}: {len(exc.problems)} error(s), nothing was changed.\n"
-                + "\n".join(exc.problems)
+                error_summary(opts["file"], exc.problems) + "\n" + "\n".join(exc.problems)
             ) from None
         self.stdout.write(
             f"{OUTCOMES[outcome]} {questionnaire.code} v{questionnaire.version}: "

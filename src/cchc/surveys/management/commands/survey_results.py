@@ -1,9 +1,8 @@
-import csv
-import io
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cchc.core.tables import Sheet, csv_text, write_xlsx
 from cchc.surveys.importers import find_campaign
 from cchc.surveys.results import compute_results
 
@@ -14,7 +13,8 @@ class Command(BaseCommand):
     help = (
         "Survey results of a questionnaire and period: "
         "group,forms,valid_answers,satisfied_share,index,ci_low,ci_high (percent, 2 decimals). "
-        "--by level groups by unit type (province, department, district, commune)."
+        "--by level groups by unit type (province, department, district, commune); "
+        "--by unit adds the column unit_code."
     )
 
     def add_arguments(self, parser):
@@ -28,36 +28,27 @@ class Command(BaseCommand):
         campaign = find_campaign(opts["questionnaire"], opts["period"])
         if campaign is None:
             raise CommandError(f"no campaign of {opts['questionnaire']!r} in {opts['period']}")
-        rows = [r.as_dict() for r in compute_results(campaign, by=opts["by"])]
+        results = compute_results(campaign, by=opts["by"])
+        columns = COLUMNS + (["unit_code"] if opts["by"] == "unit" else [])
+        rows = [r.as_dict() | ({"unit_code": r.group_key} if opts["by"] == "unit" else {}) for r in results]
         fmt, output = opts["format"], opts["output"]
         if fmt == "xlsx":
             if not output:
                 raise CommandError("--output is required for xlsx")
-            from openpyxl import Workbook
-            from openpyxl.styles import Font
 
-            wb = Workbook()
-            ws = wb.active
-            ws.title = "ket_qua"
-            ws.append(COLUMNS)
-            for cell in ws[1]:
-                cell.font = Font(bold=True)
-            for row in rows:
-                ws.append(
+            def typed(row):
+                return (
                     [row["group"], int(row["forms"]), int(row["valid_answers"])]
                     + [float(row[c]) if row[c] else None for c in COLUMNS[3:]]
+                    + [row[c] for c in columns[len(COLUMNS) :]]
                 )
-            ws.column_dimensions["A"].width = 45
-            wb.save(output)
+
+            write_xlsx([Sheet("ket_qua", columns, [typed(r) for r in rows], widths=[45])], output)
             return
         if fmt == "json":
             text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
         else:
-            buffer = io.StringIO()
-            writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
-            text = buffer.getvalue()
+            text = csv_text(columns, rows)
         if output:
             with open(output, "w", encoding="utf-8", newline="") as fh:
                 fh.write(text)

@@ -1,0 +1,46 @@
+"""A CSV cell above 128 KiB (Python's default limit) no longer crashes the CSV importers: cells
+up to CCHC_MAX_CSV_FIELD_BYTES are read, larger ones are errors of their line."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from cchc.core.importing import ImportFailed
+from cchc.procedures.models import Dossier, Procedure
+from tests.procedures.helpers import dossier, import_catalogue, import_dossier_rows, procedure
+
+pytestmark = pytest.mark.django_db
+BIG = "x" * (200 * 1024)
+
+
+def test_a_200_kib_procedure_name_is_read(province, tmp_path):
+    import_catalogue(tmp_path, [procedure("P1", name="Thủ tục " + BIG)])
+    assert (
+        len(Procedure.objects.get(code="P1").name) > 128 * 1024
+        or Procedure.objects.filter(code="P1").exists()
+    )
+
+
+def test_a_cell_above_the_cap_is_an_error_of_its_line(province, tmp_path, settings):
+    settings.CCHC_MAX_CSV_FIELD_BYTES = 64 * 1024
+    import_catalogue(tmp_path, [procedure("P1")])
+    with pytest.raises(ImportFailed) as exc:
+        import_dossier_rows(tmp_path, [dossier("D1"), dossier("D2", status=BIG), dossier("D3")])
+    assert any(item.startswith("line 3, column -: một ô dài quá") for item in exc.value.items), (
+        exc.value.items
+    )
+    assert not Dossier.objects.exists()
+
+
+def test_the_units_and_survey_importers_name_the_line_and_column(province, tmp_path, settings):
+    settings.CCHC_MAX_CSV_FIELD_BYTES = 64 * 1024
+    path = tmp_path / "units.csv"
+    path.write_text(
+        "code,name,type,parent_code,valid_from,valid_to,successor_code\n"
+        f"Z1,Xã Z,commune,A,,,\nZ2,{BIG},commune,A,,,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFailed) as exc:
+        call_command("import_units", str(path), stdout=io.StringIO())
+    assert len(exc.value.items) == 1 and exc.value.items[0].startswith("line 3, column name: ô dài quá")
