@@ -3,7 +3,7 @@ the parsing of one screen's posted answers into plain values.
 
 Answer values (kept in the session between screens and handed to ``services.submit_response``):
 ``scale5`` → int 1–5, ``choice`` → option code, ``multi`` → list of option codes,
-``number`` → decimal string, ``text`` → string; ``"na"`` means not applicable. A question left
+``number`` → decimal string, ``integer`` → whole-number string, ``text`` → string; ``"na"`` means not applicable. A question left
 empty has no key.
 """
 
@@ -140,7 +140,7 @@ def parse_screen(questions: list[Question], data) -> tuple[dict, dict[str, str]]
                 values[q.code] = raw
             else:
                 errors[q.code] = _("Lựa chọn không hợp lệ.")
-        elif q.type == QuestionType.NUMBER:
+        elif q.type in (QuestionType.NUMBER, QuestionType.INTEGER):
             try:
                 number = Decimal(raw.replace(",", "."))
             except InvalidOperation:
@@ -148,6 +148,8 @@ def parse_screen(questions: list[Question], data) -> tuple[dict, dict[str, str]]
                 continue
             if not number.is_finite() or abs(number) >= Decimal(10) ** 12:
                 errors[q.code] = _("Hãy nhập một số.")
+            elif q.type == QuestionType.INTEGER and number != number.to_integral_value():
+                errors[q.code] = _("Hãy nhập một số nguyên (ví dụ 2), không có phần thập phân.")
             else:
                 values[q.code] = f"{number.normalize():f}"
         else:

@@ -136,7 +136,8 @@ def campaigns(request):
         raise PermissionDenied
     items = list(campaigns_for(request.user).annotate(n_units=Count("campaign_units", distinct=True)))
     counts = dict(
-        Response.objects.filter(campaign__in=items, excluded=False)
+        Response.objects.filter(campaign__in=items)
+        .counted()
         .filter(scope.unit_q(prefix="unit__") if not scope.superuser else Q())
         .values("campaign_id")
         .annotate(n=Count("id"))
@@ -150,16 +151,18 @@ def campaigns(request):
 def _progress_rows(campaign: Campaign, access: CampaignAccess):
     today = timezone.localdate()
     start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
-    counts = {
-        row["unit_id"]: row
-        for row in Response.objects.filter(campaign=campaign, unit_id__in=access.unit_ids)
+    # "valid" = the forms that count toward the target (Response.objects.counted).
+    mine = Response.objects.filter(campaign=campaign, unit_id__in=access.unit_ids)
+    counts: dict[int, dict] = {}
+    for row in (
+        mine.counted()
         .values("unit_id")
-        .annotate(
-            valid=Count("id", filter=Q(excluded=False)),
-            excluded_n=Count("id", filter=Q(excluded=True)),
-            today=Count("id", filter=Q(excluded=False, submitted_at__gte=start)),
-        )
-    }
+        .annotate(valid=Count("id"), today=Count("id", filter=Q(submitted_at__gte=start)))
+        .order_by()
+    ):
+        counts.setdefault(row["unit_id"], {}).update(row)
+    for row in mine.filter(excluded=True).values("unit_id").annotate(excluded_n=Count("id")).order_by():
+        counts.setdefault(row["unit_id"], {}).update(row)
     rows = []
     for cu in access.units:
         c = counts.get(cu.unit_id, {})
