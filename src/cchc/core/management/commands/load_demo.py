@@ -6,15 +6,15 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cchc.core.demo import load_demo
 
+# The wildcard hosts of runserver: compared with, never bound to here.
+WILDCARDS = {"0.0.0.0": "127.0.0.1", "::": "::1"}  # noqa: S104
+
 
 def serve_address(host: str, port: int) -> str:
     """The address a browser opens for ``runserver HOST:PORT`` (what ``make demo`` runs): a
     wildcard host is reached through the loopback; an IPv6 address goes in brackets."""
     host = host.strip().strip("[]") or "127.0.0.1"
-    if host == "0.0.0.0":
-        host = "127.0.0.1"
-    elif host == "::":
-        host = "::1"
+    host = WILDCARDS.get(host, host)
     try:
         if isinstance(ipaddress.ip_address(host), ipaddress.IPv6Address):
             host = f"[{host}]"
@@ -46,10 +46,15 @@ class Command(BaseCommand):
             help="load even with DEBUG off (creates the superuser admin with the published demo password)",
         )
         parser.add_argument(
-            "--host", default="127.0.0.1", help="the host the server will listen on (printed; default 127.0.0.1)"
+            "--host",
+            default="127.0.0.1",
+            help="the host the server will listen on (printed; default 127.0.0.1)",
         )
         parser.add_argument(
-            "--port", type=_port, default=8000, help="the port the server will listen on (printed; default 8000)"
+            "--port",
+            type=_port,
+            default=8000,
+            help="the port the server will listen on (printed; default 8000)",
         )
 
     def handle(self, *args, **opts):
@@ -72,5 +77,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username.ljust(width)}  {role} — {unit}\n")
         url = serve_address(opts["host"], opts["port"])
         self.stdout.write(f"Open {url}/ (admin: {url}/admin/, API: {url}/api/docs)\n")
-        if opts["host"].strip("[]") in {"0.0.0.0", "::"}:
-            self.stdout.write(f"  (listening on every interface, port {opts['port']}: also this machine's address)\n")
+        if opts["host"].strip("[]") in WILDCARDS:
+            self.stdout.write(
+                f"  (listening on every interface, port {opts['port']}: also this machine's address)\n"
+            )
