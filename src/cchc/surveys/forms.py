@@ -16,6 +16,7 @@ from django import forms as _forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cchc.core.widgets import VnDateField
 from cchc.surveys.models import SCALE5_LABELS, Question, QuestionType
 
 NA = "na"
@@ -231,6 +232,23 @@ class CampaignForm(_forms.Form):
     public = _forms.BooleanField(
         label=gettext_lazy("Mở đường dẫn công khai (không cần thư mời)"), required=False
     )
+    starts_on = VnDateField(
+        label=gettext_lazy("Nhận phiếu từ ngày"),
+        required=False,
+        help_text=gettext_lazy("ngày/tháng/năm; để trống: nhận phiếu ngay"),
+    )
+    ends_on = VnDateField(
+        label=gettext_lazy("Nhận phiếu đến hết ngày"),
+        required=False,
+        help_text=gettext_lazy("ngày/tháng/năm; để trống: đến khi đóng đợt khảo sát"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("starts_on"), data.get("ends_on")
+        if start and end and end < start:
+            self.add_error("ends_on", _("Ngày kết thúc phải sau ngày bắt đầu."))
+        return data
 
     def __init__(self, *args, questionnaires, unit_types, **kwargs):
         from cchc.surveys.models import Channel

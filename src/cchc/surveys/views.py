@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from cchc.core.widgets import format_date, parse_date
 from cchc.orgs.access import Scope, scope_for
 from cchc.orgs.models import OrgUnit, Role
 from cchc.surveys import poster as poster_pdf
@@ -241,10 +242,13 @@ def responses(request, campaign_id: int):
         qs = qs.filter(duration_seconds__lt=30)
     for key, lookup in (("since", "submitted_at__date__gte"), ("until", "submitted_at__date__lte")):
         try:
-            if f[key]:
-                qs = qs.filter(**{lookup: dt.date.fromisoformat(f[key])})
+            day = parse_date(f[key])
         except ValueError:
             f[key] = ""
+            continue
+        if day is not None:
+            qs = qs.filter(**{lookup: day})
+            f[key] = format_date(day)
     if f["q"]:
         qs = qs.filter(Q(form_no__icontains=f["q"]) | Q(pk=int(f["q"]) if f["q"].isdigit() else 0))
     page = Paginator(qs.order_by("-submitted_at", "-pk"), QC_PAGE).get_page(request.GET.get("page"))
@@ -731,6 +735,8 @@ def campaign_new(request):
                 channels=data["channels"],
                 user=request.user,
                 public=data["public"],
+                starts_on=data.get("starts_on"),
+                ends_on=data.get("ends_on"),
             )
             messages.success(request, _("Đã mở đợt khảo sát cho %(n)s đơn vị.") % {"n": len(units)})
             return redirect("surveys:progress", campaign.pk)
