@@ -30,7 +30,7 @@ browser:
 # Ctrl-C stops both.
 demo: install
 	DJANGO_DEBUG=1 $(BIN)/cchc migrate --noinput -v 0
-	DJANGO_DEBUG=1 $(BIN)/cchc load-demo
+	DJANGO_DEBUG=1 $(BIN)/cchc load-demo --host $(HOST) --port $(PORT)
 	@$(MAKE) --no-print-directory serve
 
 serve: install

@@ -36,3 +36,21 @@ def test_behind_trusted_proxies_the_right_most_untrusted_hop_is_the_client(
 ):
     settings.CCHC_TRUSTED_PROXIES = ["127.0.0.1", "10.0.0.0/8"]
     assert client_ip(request(remote, forwarded)) == expected
+
+
+@pytest.mark.parametrize(
+    ("address", "group"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+        ("2001:DB8:1:3::1", "2001:db8:1:3::/64"),
+        ("::ffff:198.51.100.4", "198.51.100.4"),
+        ("", ""),
+        ("garbage", "garbage"),
+    ],
+)
+def test_limits_count_an_ipv6_64_as_one_address(address, group):
+    from cchc.core.net import address_group
+
+    assert address_group(address) == group

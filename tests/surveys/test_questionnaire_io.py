@@ -105,7 +105,10 @@ def test_bad_files_list_every_problem_and_change_nothing(tmp_path):
     message = str(err.value)
     assert "5 lỗi, không có gì được thay đổi" in message
     assert "name: required" in message
-    assert "questions[0] (Q1).type: 'scale7' is not one of scale5, choice, multi, number, text" in message
+    assert (
+        "questions[0] (Q1).type: 'scale7' is not one of scale5, choice, multi, number, integer, text"
+        in message
+    )
     assert "questions[1] (Q1).code: duplicate code 'Q1'" in message
     assert "questions[1] (Q1).options: a choice question needs options" in message
     assert "questions[2] (Q3).show_if: 'Q9' is not an earlier question" in message

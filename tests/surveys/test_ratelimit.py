@@ -82,10 +82,10 @@ def test_a_blocked_answer_keeps_its_token_and_once_accepted_the_same_token_is_re
     url = reverse("surveys:public", args=[survey.cu_a.public_key])
     assert "cam-on" in answer_all(client.__class__(), url)["Location"]  # uses the address's one form
 
-    page = client.get(url)
-    token, _step = web_fixtures.form_state(page)
     blocked = answer_all(client, url)
     assert blocked.status_code == 429 and Response.objects.count() == 1
+    # The token of the blocked form, kept with its answers (a GET alone stores no session).
+    token, _step = web_fixtures.form_state(client.get(url))
     final = {"token": token, "step": "2", "action": "next", **web_fixtures.HAPPY[2]}
 
     now[0] += 3600  # the next window: the kept answers go through with the same token

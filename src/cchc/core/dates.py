@@ -1,6 +1,6 @@
 """The one date parser of every import: the dates Vietnamese files carry.
 
-Accepted: ``dd/mm/yyyy``, ``dd/mm/yyyy HH:MM[:SS]``, ISO 8601 (``yyyy-mm-dd``,
+Accepted: ``dd/mm/yyyy`` (also ``dd-mm-yyyy``, ``dd.mm.yyyy``), ``dd/mm/yyyy HH:MM[:SS]``, ISO 8601 (``yyyy-mm-dd``,
 ``yyyy-mm-ddTHH:MM[:SS][±hh:mm]`` or with a space instead of ``T``) and real Excel date cells
 (``datetime``/``date`` values from openpyxl). A naive moment is Vietnam time. What a date alone
 means (start of day, noon, end of day, refused) is the caller's choice.
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 _DMY = re.compile(
-    r"(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})"
+    r"(?P<d>\d{1,2})(?P<sep>[/.-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4})"
     r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?"
 )
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?")

@@ -39,3 +39,18 @@ def client_ip(request) -> str:
             except ValueError:
                 return remote  # garbage in the header: count the proxy itself
     return remote
+
+
+def address_group(address: str) -> str:
+    """The key a per-address limit counts under: an IPv4 address as is; an IPv6 address by its
+    /64 network (one household, phone or cloud host holds a whole /64 and can pick any address
+    in it); an IPv4-mapped IPv6 address as its IPv4 address. Anything else (empty, garbage) as is."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
+    return str(ip)

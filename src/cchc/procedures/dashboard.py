@@ -20,6 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cchc.core.widgets import VnDateField
 from cchc.indicators.models import Target
 from cchc.orgs.access import scope_for
 from cchc.orgs.models import OrgUnit, Role
@@ -115,7 +116,6 @@ GROUPINGS = [
     ("field", _("Lĩnh vực")),
     ("procedure", _("Thủ tục")),
 ]
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
 def default_window(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
@@ -129,8 +129,8 @@ WINDOW_MIN, WINDOW_MAX = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 
 
 class DashboardFilter(forms.Form):
-    date_from = forms.DateField(label=_("Từ ngày"), required=False, input_formats=DATE_FORMATS)
-    date_to = forms.DateField(label=_("Đến ngày"), required=False, input_formats=DATE_FORMATS)
+    date_from = VnDateField(label=_("Từ ngày"), required=False)
+    date_to = VnDateField(label=_("Đến ngày"), required=False)
     level = forms.ChoiceField(label=_("Cấp thực hiện"), required=False)
     field = forms.ChoiceField(label=_("Lĩnh vực"), required=False)
     by = forms.ChoiceField(label=_("Nhóm theo"), required=False, choices=GROUPINGS)

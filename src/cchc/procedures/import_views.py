@@ -23,7 +23,7 @@ from cchc.core.uploads import upload_problem
 from cchc.orgs.access import may_change_shared, scope_for, units_for
 from cchc.orgs.models import Role
 from cchc.procedures.models import ImportJob, ImportKind
-from cchc.procedures.services import start_import_job
+from cchc.procedures.services import fail_stale_jobs, may_start_import, retry_import_job, start_import_job
 
 ALLOWED_SUFFIXES = {".csv", ".xlsx", ".jsonl", ".ndjson", ".json"}
 
@@ -50,11 +50,22 @@ def jobs_for(user):
 
 
 def get_job_for_user(user, job_id: int) -> ImportJob:
+    """The job, after checking its worker is still alive (a dead one is marked failed here)."""
     _require_secretariat(user)
-    job = jobs_for(user).select_related("created_by", "unit").filter(pk=job_id).first()
+    visible = jobs_for(user).filter(pk=job_id)
+    fail_stale_jobs(visible)
+    job = visible.select_related("created_by", "unit").first()
     if job is None:
         raise Http404
     return job
+
+
+def _job_context(user, job: ImportJob) -> dict:
+    return {
+        "job": job,
+        "errors": job.errors.splitlines(),
+        "may_retry": job.status == "failed" and may_start_import(user, job.kind),
+    }
 
 
 @login_required
@@ -97,6 +108,7 @@ def import_list(request):
                 kind=kind,
             )
             return redirect("procedures:import_detail", job_id=job.pk)
+    fail_stale_jobs(jobs_for(request.user))
     jobs = jobs_for(request.user).select_related("created_by", "unit")[:50]
     return render(
         request,
@@ -109,12 +121,32 @@ def import_list(request):
 @login_required
 def import_detail(request, job_id: int):
     job = get_job_for_user(request.user, job_id)
-    return render(request, "procedures/imports_detail.html", {"job": job, "errors": job.errors.splitlines()})
+    return render(request, "procedures/imports_detail.html", _job_context(request.user, job))
 
 
 @login_required
 def import_progress(request, job_id: int):
     job = get_job_for_user(request.user, job_id)
-    return render(
-        request, "procedures/imports_progress.html", {"job": job, "errors": job.errors.splitlines()}
-    )
+    return render(request, "procedures/imports_progress.html", _job_context(request.user, job))
+
+
+@login_required
+@require_http_methods(["POST"])
+def import_retry(request, job_id: int):
+    """Run a failed job again (same file, same options), as a new job: whoever may start such an
+    import may retry it."""
+    job = get_job_for_user(request.user, job_id)
+    if not may_start_import(request.user, job.kind):
+        raise PermissionDenied
+    if job.status != "failed":
+        return render(
+            request,
+            "procedures/imports_detail.html",
+            {
+                **_job_context(request.user, job),
+                "problem": _("Chỉ chạy lại được lượt nhập không thành công."),
+            },
+            status=409,
+        )
+    new = retry_import_job(job, user=request.user)
+    return redirect("procedures:import_detail", job_id=new.pk)

@@ -330,10 +330,25 @@ class ImportJob(models.Model):
     task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     started_at = models.DateTimeField(_("bắt đầu"), null=True, blank=True)
+    # Written by the running worker every few seconds (``services.JobHeartbeat``); a running job
+    # whose heartbeat is older than ``CCHC_JOB_STALE_SECONDS`` lost its worker (``fail_stale_jobs``).
+    heartbeat_at = models.DateTimeField(_("tín hiệu gần nhất"), null=True, blank=True)
     finished_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
+    retry_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="retries",
+        verbose_name=_("chạy lại từ lượt"),
+    )
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # fail_stale_jobs looks at the few running jobs only.
+            models.Index(fields=["status", "heartbeat_at"], name="importjob_status_beat"),
+        ]
         verbose_name = _("lượt nhập dữ liệu")
         verbose_name_plural = _("lượt nhập dữ liệu")
 
@@ -343,3 +358,8 @@ class ImportJob(models.Model):
     @property
     def done(self) -> bool:
         return self.status in {ImportStatus.SUCCEEDED, ImportStatus.FAILED}
+
+    @property
+    def stale(self) -> bool:
+        """Failed because its worker stopped sending heartbeats (killed, machine restarted)."""
+        return self.status == ImportStatus.FAILED and bool((self.summary or {}).get("stale"))

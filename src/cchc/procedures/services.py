@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import pickle
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import itemgetter
 from pathlib import Path
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -452,6 +456,165 @@ def write_year_indicators(year: int) -> int:
 
 
 # -- web import jobs ------------------------------------------------------------------------------------------
+#
+# A job row is the page's only view of the worker. The worker writes a heartbeat on it every
+# ``heartbeat_interval()`` seconds from a thread of its own (with its own database connection, so
+# the beat goes through while the load runs in one long transaction); a running job whose
+# heartbeat is older than ``stale_after()`` lost its worker (killed, out of memory, machine
+# restarted) and is marked failed by ``fail_stale_jobs`` — run by ``cchc fail-stale-jobs`` (cron),
+# by every job the worker starts and whenever a job page is viewed. A failed job can be retried.
+
+
+def stale_after() -> int:
+    """Seconds without a heartbeat after which a running job is declared dead
+    (``CCHC_JOB_STALE_SECONDS``, default 300)."""
+    value = getattr(settings, "CCHC_JOB_STALE_SECONDS", None) or os.environ.get("CCHC_JOB_STALE_SECONDS")
+    return max(30, int(value or 300))
+
+
+def heartbeat_interval() -> float:
+    """Seconds between two heartbeats: well inside ``stale_after``."""
+    value = getattr(settings, "CCHC_JOB_HEARTBEAT_SECONDS", None)
+    return float(value) if value else max(5.0, stale_after() / 10)
+
+
+class JobHeartbeat:
+    """While the ``with`` block runs, a daemon thread writes the job's heartbeat and its latest
+    progress (phase, %, rows read) every ``interval`` seconds. The progress callback only records
+    the figures in memory when the caller is inside a transaction (writing the row there would lock
+    it until the commit, and the thread's beat with it); the thread's own connection writes them."""
+
+    def __init__(self, job_id: int, interval: float | None = None):
+        self.job_id = job_id
+        self.interval = heartbeat_interval() if interval is None else interval
+        self.figures: dict = {}
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def note(self, **figures) -> None:
+        with self._lock:
+            self.figures.update(figures)
+
+    def beat(self) -> None:
+        """One heartbeat (with the figures noted since the last one)."""
+        from cchc.procedures.models import ImportJob, ImportStatus
+
+        with self._lock:
+            figures, self.figures = self.figures, {}
+        ImportJob.objects.filter(pk=self.job_id, status=ImportStatus.RUNNING).update(
+            heartbeat_at=timezone.now(), **figures
+        )
+
+    def _run(self) -> None:
+        from django.db import connections
+
+        try:
+            while not self._stop.wait(self.interval):
+                try:
+                    self.beat()
+                except Exception:  # a locked SQLite file, a dropped connection: beat again later
+                    log.warning("heartbeat of import job %s failed", self.job_id, exc_info=True)
+        finally:
+            connections.close_all()
+
+    def __enter__(self) -> JobHeartbeat:
+        self._thread = threading.Thread(target=self._run, name=f"job-{self.job_id}-heartbeat", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=self.interval + 30)
+
+
+def fail_stale_jobs(queryset=None, *, now: dt.datetime | None = None) -> int:
+    """Mark failed the running jobs (of ``queryset``, default all) whose heartbeat is older than
+    ``stale_after()`` (a job with no heartbeat at all: counted from its start), and their task
+    rows in the queue. Returns how many. One conditional UPDATE: safe to run from many places."""
+    from django.db.models import Q
+
+    from cchc.procedures.models import ImportJob, ImportStatus
+
+    now = now or timezone.now()
+    limit = now - dt.timedelta(seconds=stale_after())
+    qs = (ImportJob.objects.all() if queryset is None else queryset).filter(
+        Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, started_at__lt=limit),
+        status=ImportStatus.RUNNING,
+    )
+    stale = list(qs.values_list("pk", "task_id", "heartbeat_at", "started_at"))
+    failed = 0
+    for pk, task_id, beat, started in stale:
+        last = beat or started
+        failed += ImportJob.objects.filter(
+            Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, started_at__lt=limit),
+            pk=pk,
+            status=ImportStatus.RUNNING,
+        ).update(
+            status=ImportStatus.FAILED,
+            phase="done",
+            finished_at=now,
+            summary={"stale": True, "last_heartbeat": last.isoformat() if last else None},
+        )
+        if task_id:
+            _fail_task_row(task_id, now)
+    if failed:
+        log.warning("%s import job(s) lost their worker and were marked failed", failed)
+    return failed
+
+
+def _fail_task_row(task_id: str, now: dt.datetime) -> None:
+    """The queue's row of a dead job says so too (else it shows "running" for ever)."""
+    try:
+        from django_tasks.base import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:  # another task backend
+        return
+    try:
+        DBTaskResult.objects.filter(pk=task_id, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.FAILED, finished_at=now
+        )
+    except (ValueError, ValidationError):  # not a task id of this backend
+        return
+
+
+def may_start_import(user, kind: str) -> bool:
+    """Who may start (and so retry) an import of ``kind``: a secretariat; the shared procedure
+    catalogue only one whose scope covers the province."""
+    from cchc.orgs.access import may_change_shared, scope_for
+    from cchc.orgs.models import Role
+
+    if not scope_for(user).has(Role.SECRETARIAT):
+        return False
+    return kind != "procedures" or may_change_shared(user)
+
+
+def retry_import_job(job, *, user):
+    """A new job for the same file and options as the failed ``job`` (kept, as history), queued.
+    A dossier import loads in one transaction, so a job that died changed nothing and may simply
+    run again; the catalogue import is idempotent by code."""
+    from cchc.procedures.models import ImportJob, ImportStatus
+    from cchc.procedures.tasks import run_import_job
+
+    if job.status != ImportStatus.FAILED:
+        raise ValueError("only a failed job can be retried")
+    if not may_start_import(user, job.kind):
+        raise PermissionError("this user may not start this import")
+    new = ImportJob.objects.create(
+        kind=job.kind,
+        file=job.file.name,
+        original_name=job.original_name,
+        mapping=job.mapping.name if job.mapping else "",
+        skip_bad_rows=job.skip_bad_rows,
+        created_by=user,
+        unit=job.unit,
+        phase="queued",
+        retry_of=job,
+    )
+    transaction.on_commit(lambda: _enqueue(new.pk, run_import_job))
+    log.info("import job %s retried as %s by %s", job.pk, new.pk, user)
+    return new
 
 
 def start_import_job(
@@ -483,23 +646,36 @@ def _enqueue(job_id: int, task) -> None:
 
 
 def execute_import_job(job_id: int) -> dict:
-    """Run an ImportJob (called by the task): progress is written on the row as it goes.
-
-    Validation progress is committed as it goes; the load itself runs in one transaction, so on
-    PostgreSQL its progress becomes visible only at the end: the page shows the phase."""
-    from cchc.orgs.access import units_for
-    from cchc.orgs.models import Role
+    """Run an ImportJob (called by the task): progress and a heartbeat are written on the row as
+    it goes (``JobHeartbeat``); first, jobs whose worker died are marked failed."""
+    fail_stale_jobs()
     from cchc.procedures.models import ImportJob, ImportStatus
 
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    now = timezone.now()
     ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now(), phase="validating", progress=0
+        status=ImportStatus.RUNNING, started_at=now, heartbeat_at=now, phase="validating", progress=0
     )
+    depth = len(connection.atomic_blocks)
+    with JobHeartbeat(job.pk) as heartbeat:
 
-    def progress(phase: str, fraction: float, rows: int) -> None:
-        share = {"validating": (0, 50), "loading": (50, 95), "indicators": (95, 99)}.get(phase, (0, 100))
-        pct = int(share[0] + (share[1] - share[0]) * min(max(fraction, 0.0), 1.0))
-        ImportJob.objects.filter(pk=job.pk).update(phase=phase, progress=pct, rows_read=rows)
+        def progress(phase: str, fraction: float, rows: int) -> None:
+            share = {"validating": (0, 50), "loading": (50, 95), "indicators": (95, 99)}.get(phase, (0, 100))
+            pct = int(share[0] + (share[1] - share[0]) * min(max(fraction, 0.0), 1.0))
+            if len(connection.atomic_blocks) > depth:
+                heartbeat.note(phase=phase, progress=pct, rows_read=rows)
+            else:
+                ImportJob.objects.filter(pk=job.pk).update(
+                    phase=phase, progress=pct, rows_read=rows, heartbeat_at=timezone.now()
+                )
+
+        return _run_import_job(job, progress)
+
+
+def _run_import_job(job, progress: Progress) -> dict:
+    from cchc.orgs.access import units_for
+    from cchc.orgs.models import Role
+    from cchc.procedures.models import ImportJob, ImportStatus
 
     allowed = None
     user = job.created_by

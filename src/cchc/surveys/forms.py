@@ -3,7 +3,7 @@ the parsing of one screen's posted answers into plain values.
 
 Answer values (kept in the session between screens and handed to ``services.submit_response``):
 ``scale5`` → int 1–5, ``choice`` → option code, ``multi`` → list of option codes,
-``number`` → decimal string, ``text`` → string; ``"na"`` means not applicable. A question left
+``number`` → decimal string, ``integer`` → whole-number string, ``text`` → string; ``"na"`` means not applicable. A question left
 empty has no key.
 """
 
@@ -16,6 +16,7 @@ from django import forms as _forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cchc.core.widgets import VnDateField
 from cchc.surveys.models import SCALE5_LABELS, Question, QuestionType
 
 NA = "na"
@@ -140,7 +141,7 @@ def parse_screen(questions: list[Question], data) -> tuple[dict, dict[str, str]]
                 values[q.code] = raw
             else:
                 errors[q.code] = _("Lựa chọn không hợp lệ.")
-        elif q.type == QuestionType.NUMBER:
+        elif q.type in (QuestionType.NUMBER, QuestionType.INTEGER):
             try:
                 number = Decimal(raw.replace(",", "."))
             except InvalidOperation:
@@ -148,6 +149,8 @@ def parse_screen(questions: list[Question], data) -> tuple[dict, dict[str, str]]
                 continue
             if not number.is_finite() or abs(number) >= Decimal(10) ** 12:
                 errors[q.code] = _("Hãy nhập một số.")
+            elif q.type == QuestionType.INTEGER and number != number.to_integral_value():
+                errors[q.code] = _("Hãy nhập một số nguyên (ví dụ 2), không có phần thập phân.")
             else:
                 values[q.code] = f"{number.normalize():f}"
         else:
@@ -229,6 +232,23 @@ class CampaignForm(_forms.Form):
     public = _forms.BooleanField(
         label=gettext_lazy("Mở đường dẫn công khai (không cần thư mời)"), required=False
     )
+    starts_on = VnDateField(
+        label=gettext_lazy("Nhận phiếu từ ngày"),
+        required=False,
+        help_text=gettext_lazy("ngày/tháng/năm; để trống: nhận phiếu ngay"),
+    )
+    ends_on = VnDateField(
+        label=gettext_lazy("Nhận phiếu đến hết ngày"),
+        required=False,
+        help_text=gettext_lazy("ngày/tháng/năm; để trống: đến khi đóng đợt khảo sát"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("starts_on"), data.get("ends_on")
+        if start and end and end < start:
+            self.add_error("ends_on", _("Ngày kết thúc phải sau ngày bắt đầu."))
+        return data
 
     def __init__(self, *args, questionnaires, unit_types, **kwargs):
         from cchc.surveys.models import Channel

@@ -71,6 +71,15 @@ class Questionnaire(models.Model):
     index_method = models.CharField(
         _("cách tính chỉ số"), max_length=20, choices=IndexMethod.choices, default=IndexMethod.MEAN_OF_ASPECTS
     )
+    min_valid_answers = models.PositiveSmallIntegerField(
+        _("số câu trả lời hợp lệ tối thiểu của một phiếu"),
+        default=1,
+        help_text=_(
+            "Một phiếu chỉ được tính (vào số phiếu, chỉ tiêu mẫu, kết quả và chỉ số) khi có ít nhất "
+            "chừng này câu trả lời hợp lệ: mức 1–5 của câu hỏi thang đo; với bộ câu hỏi không có thang "
+            "đo, mọi câu trả lời khác “không áp dụng”."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -119,6 +128,7 @@ class QuestionType(models.TextChoices):
     CHOICE = "choice", _("Chọn một")
     MULTI = "multi", _("Chọn nhiều")
     NUMBER = "number", _("Số")
+    INTEGER = "integer", _("Số nguyên (số lần, số người…)")
     TEXT = "text", _("Văn bản")
 
 
@@ -255,6 +265,46 @@ class Invitation(models.Model):
         return self.token
 
 
+class ResponseQuerySet(models.QuerySet):
+    def counted(self) -> ResponseQuerySet:
+        """The forms that count — in the number of forms, toward a unit's target, in the results
+        and the indicators: not excluded, with at least ``questionnaire.min_valid_answers`` valid
+        answers. A valid answer is a level 1–5 of a scale question (what the SIPAS and PAR methods
+        score); for a questionnaire without scale questions, any answer but "not applicable".
+        An empty form (a crafted post of the last screen) never counts."""
+        from django.db.models import Count, Exists, F, OuterRef, Subquery
+        from django.db.models.functions import Coalesce
+
+        def n_answers(**lookups):
+            return Coalesce(
+                Subquery(
+                    Answer.objects.filter(response=OuterRef("pk"), is_na=False, **lookups)
+                    .order_by()
+                    .values("response")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1]
+                ),
+                0,
+            )
+
+        has_scale = Exists(
+            Question.objects.filter(
+                questionnaire=OuterRef("campaign__questionnaire"), type=QuestionType.SCALE5
+            )
+        )
+        minimum = F("campaign__questionnaire__min_valid_answers")
+        return (
+            self.filter(excluded=False)
+            .alias(
+                _has_scale=has_scale,
+                _scored=n_answers(question__type=QuestionType.SCALE5, value_int__gte=1, value_int__lte=5),
+                _answered=n_answers(),
+            )
+            .filter(_answered__gte=1)
+            .filter(Q(_has_scale=True, _scored__gte=minimum) | Q(_has_scale=False, _answered__gte=minimum))
+        )
+
+
 class Response(models.Model):
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, related_name="responses", verbose_name=_("đợt khảo sát")
@@ -275,6 +325,8 @@ class Response(models.Model):
     excluded_at = models.DateTimeField(null=True, blank=True)
     ip_hash = models.CharField(max_length=64, blank=True)
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+
+    objects = ResponseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-submitted_at"]

@@ -17,10 +17,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
 from cchc.surveys import forms, ratelimit, services, tokens
-from cchc.surveys.models import CampaignStatus, CampaignUnit, Channel, Invitation, QuestionType, Response
+from cchc.surveys.models import CampaignUnit, Channel, Invitation, QuestionType, Response
 
 HONEYPOT = "website"
 KIOSK_IDLE_SECONDS = 90
@@ -59,8 +60,22 @@ def _channel_allowed(cu: CampaignUnit, channel: str) -> bool:
     return not channels or channel in channels
 
 
-def _closed(request, cu: CampaignUnit):
-    return render(request, "surveys/public/closed.html", {"cu": cu}, status=410)
+def _closed(request, cu: CampaignUnit, reason: str = "closed"):
+    """The campaign takes no form: closed, not started yet (``starts_on``) or ended (``ends_on``)."""
+    return render(request, "surveys/public/closed.html", {"cu": cu, "reason": reason}, status=410)
+
+
+def _not_accepting(request, cu: CampaignUnit):
+    """The page to show when the campaign takes no online form today, else None."""
+    try:
+        services.accepting(cu.campaign)
+    except services.CampaignNotStarted:
+        return _closed(request, cu, "not_started")
+    except services.CampaignEnded:
+        return _closed(request, cu, "ended")
+    except services.CampaignClosed:
+        return _closed(request, cu)
+    return None
 
 
 def _refused(request, entry: Entry, message: str, status: int = 200):
@@ -98,7 +113,8 @@ def answer_open(request, public_key: str):
 @never_cache
 def answer_kiosk(request, public_key: str):
     cu = _campaign_unit(public_key)
-    if not _channel_allowed(cu, Channel.KIOSK):
+    # The kiosk answers without an invitation, like the open link: both need it switched on.
+    if not cu.campaign.public or not _channel_allowed(cu, Channel.KIOSK):
         raise Http404
     url = reverse("surveys:kiosk", args=[public_key])
     entry = Entry(cu, Channel.KIOSK, f"sv:k:{cu.pk}", url, reverse("surveys:kiosk_thanks", args=[public_key]))
@@ -222,8 +238,9 @@ def _render_screen(request, entry: Entry, screens, state: dict, *, errors=None, 
 
 def _flow(request, entry: Entry):
     cu = entry.cu
-    if cu.campaign.status != CampaignStatus.OPEN:
-        return _closed(request, cu)
+    refused = _not_accepting(request, cu)
+    if refused is not None:
+        return refused
     screens = forms.build_screens(cu.campaign.questionnaire)
     if not screens:
         return _closed(request, cu)
@@ -231,8 +248,9 @@ def _flow(request, entry: Entry):
 
     if request.method != "POST":
         if state is None:
+            # Not stored: a GET (a crawler, a link preview, a QR code scanned and left) creates no
+            # session row; the token rides in the form and the first POST stores the state.
             state = _new_state(cu)
-            request.session[entry.session_key] = state
         return _render_screen(request, entry, screens, state)
 
     if request.POST.get(HONEYPOT, "").strip():
@@ -255,8 +273,9 @@ def _flow(request, entry: Entry):
         request.session.pop(entry.session_key, None)
         return _refused(request, entry, _("Phiếu này đã được ghi nhận. Xin cảm ơn!"))
     if state is None or state.get("t") != token:
-        # The session was lost (cookie cleared, another device): carry on with the posted token.
-        state = {"t": token, "a": {}, "s": 0, "t0": int(time.time())}
+        # The first POST (the GET stored nothing), or the session was lost (cookie cleared,
+        # another device): carry on with the posted token, timed from when it was issued.
+        state = {"t": token, "a": {}, "s": 0, "t0": tokens.issued_at(token) or int(time.time())}
 
     try:
         step = int(request.POST.get("step", state["s"]))
@@ -286,7 +305,7 @@ def _flow(request, entry: Entry):
         typed = {
             q.code: request.POST.get(f"q_{q.code}", "").strip()
             for q in questions
-            if q.code in errors and q.type in (QuestionType.NUMBER, QuestionType.TEXT)
+            if q.code in errors and q.type in (QuestionType.NUMBER, QuestionType.INTEGER, QuestionType.TEXT)
         }
         return _render_screen(request, entry, screens, state, errors=errors, values={**values, **typed})
 
@@ -336,7 +355,19 @@ def _submit(request, entry: Entry, screens, state: dict, nonce: str):
         return _refused(request, entry, _("Mã mời này đã được dùng: phiếu đã được ghi nhận. Xin cảm ơn!"))
     except services.CampaignClosed:
         request.session.pop(entry.session_key, None)
-        return _closed(request, cu)
+        return _not_accepting(request, cu) or _closed(request, cu)
+    except services.TooFewAnswers as exc:
+        # An empty form (or one answered "không áp dụng" throughout) would not count: ask again.
+        state["s"] = 0
+        request.session[entry.session_key] = state
+        first = screens[_current(screens, state["a"], 0)]
+        message = ngettext(
+            "Phiếu cần ít nhất %(n)s câu trả lời đánh giá (mức 1–5) để được ghi nhận.",
+            "Phiếu cần ít nhất %(n)s câu trả lời đánh giá (mức 1–5) để được ghi nhận.",
+            exc.minimum,
+        ) % {"n": exc.minimum}
+        errors = {q.code: message for q in forms.visible_questions(first, state["a"])[:1]}
+        return _render_screen(request, entry, screens, state, errors=errors, status=400)
     except services.InvalidAnswers as exc:
         # The questionnaire changed under the respondent, or a crafted post: show the first screen
         # holding a rejected answer with the reasons.

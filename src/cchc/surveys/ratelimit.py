@@ -55,6 +55,8 @@ def ip_hash(ip: str) -> str:
 
 
 def _key(kind: str, value: str, slot: int) -> str:
+    if kind == "ip":
+        value = net.address_group(value)  # an IPv6 /64 is one address
     digest = hashlib.sha256(value.encode()).hexdigest()[:24]
     return f"survey-rate:{kind}:{digest}:{slot}"
 

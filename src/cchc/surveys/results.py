@@ -1,7 +1,8 @@
 """Campaign results per unit, level (unit type), aspect or question.
 
 Counting happens in the database (one grouped query over answers: unit × question × level);
-the formulas are the pure ones of ``sipas``. Excluded responses never count.
+the formulas are the pure ones of ``sipas``. Only counted forms count (``Response.objects.counted``:
+not excluded, with the questionnaire's minimum of valid answers).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ class _Counts:
 
 
 def _valid_responses(campaign: Campaign, units: Iterable[OrgUnit] | None):
-    qs = Response.objects.filter(campaign=campaign, excluded=False)
+    qs = Response.objects.filter(campaign=campaign).counted()
     if units is not None:
         qs = qs.filter(unit__in=list(units))
     return qs

@@ -57,6 +57,57 @@ class CampaignClosed(Exception):
     pass
 
 
+class CampaignNotStarted(CampaignClosed):
+    """Before ``starts_on``."""
+
+
+class CampaignEnded(CampaignClosed):
+    """After ``ends_on``."""
+
+
+class TooFewAnswers(ValueError):
+    """The form has fewer valid answers than its questionnaire requires (it would not count)."""
+
+    def __init__(self, minimum: int):
+        self.minimum = minimum
+        super().__init__(f"fewer than {minimum} valid answer(s)")
+
+
+def accepting(campaign: Campaign, today: dt.date | None = None) -> None:
+    """Whether online forms are taken today: an open campaign between ``starts_on`` and
+    ``ends_on`` (inclusive, local dates). Raises CampaignClosed, CampaignNotStarted or
+    CampaignEnded."""
+    if campaign.status != CampaignStatus.OPEN:
+        raise CampaignClosed(campaign)
+    today = today or timezone.localdate()
+    if campaign.starts_on and today < campaign.starts_on:
+        raise CampaignNotStarted(campaign)
+    if campaign.ends_on and today > campaign.ends_on:
+        raise CampaignEnded(campaign)
+
+
+def valid_answer_count(questions: Sequence, values: Mapping[str, AnswerValue]) -> int:
+    """The valid answers of one form, as ``Response.objects.counted`` counts them: levels 1–5 of
+    scale questions, or (a questionnaire without scale questions) any answer but "na"."""
+    by_code = {q.code: q for q in questions}
+    if any(q.type == QuestionType.SCALE5 for q in questions):
+        return sum(
+            1
+            for code, v in values.items()
+            if code in by_code
+            and by_code[code].type == QuestionType.SCALE5
+            and not v.is_na
+            and v.value_int in {1, 2, 3, 4, 5}
+        )
+    return sum(1 for code, v in values.items() if code in by_code and not v.is_na)
+
+
+def counts_as_form(
+    questionnaire: Questionnaire, questions: Sequence, values: Mapping[str, AnswerValue]
+) -> bool:
+    return valid_answer_count(questions, values) >= max(1, questionnaire.min_valid_answers)
+
+
 @dataclass(frozen=True)
 class AnswerValue:
     """A normalised answer, ready to be an ``Answer`` row."""
@@ -122,13 +173,15 @@ def parse_value(question, raw) -> AnswerValue | None:
         if text not in {"1", "2", "3", "4", "5"}:
             raise ValueError(f"expected 1–5 or na, got {raw!r}")
         return AnswerValue(value_int=int(text))
-    if qtype == QuestionType.NUMBER:
+    if qtype in (QuestionType.NUMBER, QuestionType.INTEGER):
         try:
             number = Decimal(str(raw).strip().replace(",", "."))
         except InvalidOperation:
             raise ValueError(f"not a number: {raw!r}") from None
         if not number.is_finite() or abs(number) >= Decimal("1e12"):
             raise ValueError(f"not a number: {raw!r}")
+        if qtype == QuestionType.INTEGER and number != number.to_integral_value():
+            raise ValueError(f"not a whole number: {raw!r}")
         if number == number.to_integral_value():
             return AnswerValue(value_int=int(number), value_decimal=number)
         return AnswerValue(value_decimal=number)
@@ -215,9 +268,15 @@ def create_campaign(
     user=None,
     public: bool = True,
     status: str = CampaignStatus.OPEN,
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
 ) -> Campaign:
     """The campaign of a questionnaire and period (created or reused) with its units; ``target``
-    is one sample size for every unit or {unit id: size}. Existing units keep their key."""
+    is one sample size for every unit or {unit id: size}. Existing units keep their key.
+    ``starts_on``/``ends_on`` bound the days online forms are taken (``accepting``); none by
+    default — the period is the year surveyed, often fielded into the next year."""
+    if starts_on and ends_on and ends_on < starts_on:
+        raise ValueError("ends_on before starts_on")
     bad = [c for c in channels if c not in Channel.values]
     if bad:
         raise ValueError(f"unknown channel {bad[0]!r}")
@@ -231,8 +290,8 @@ def create_campaign(
                 "created_by": user,
                 "public": public,
                 "status": status,
-                "starts_on": dt.date(period, 1, 1),
-                "ends_on": dt.date(period, 12, 31),
+                "starts_on": starts_on,
+                "ends_on": ends_on,
             },
         )
         existing = {cu.unit_id: cu for cu in campaign.campaign_units.all()}
@@ -303,8 +362,8 @@ def submit_response(
     campaign = campaign_unit.campaign
     if channel not in Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
-    if channel != Channel.PAPER and campaign.status != CampaignStatus.OPEN:
-        raise CampaignClosed(campaign)
+    if channel != Channel.PAPER:
+        accepting(campaign)
     if client_token:
         existing = Response.objects.filter(client_token=client_token).first()
         if existing is not None:
@@ -318,6 +377,9 @@ def submit_response(
     parsed = parse_answers(questions, answers)
     if parsed.errors:
         raise InvalidAnswers(parsed.errors)
+    if channel != Channel.PAPER and not counts_as_form(campaign.questionnaire, questions, parsed.values):
+        # An online form that would not count (an empty post of the last screen): refused.
+        raise TooFewAnswers(max(1, campaign.questionnaire.min_valid_answers))
     by_code = {q.code: q for q in questions}
     now = timezone.now()
     try:

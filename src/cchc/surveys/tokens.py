@@ -9,6 +9,7 @@ or double-clicked submit can never create a second response.
 from __future__ import annotations
 
 import secrets
+import time
 
 from django.core import signing
 
@@ -23,7 +24,21 @@ class BadToken(Exception):
 
 def issue(campaign_unit_id: int) -> str:
     """A new signed token for one answering of the survey of ``campaign_unit_id``."""
-    return signing.dumps({"cu": campaign_unit_id, "n": secrets.token_urlsafe(18)}, salt=SALT, compress=False)
+    return signing.dumps(
+        {"cu": campaign_unit_id, "n": secrets.token_urlsafe(18), "t": int(time.time())},
+        salt=SALT,
+        compress=False,
+    )
+
+
+def issued_at(token: str) -> int | None:
+    """When a valid token was issued (seconds since the epoch), for the answering time."""
+    try:
+        payload = signing.loads(token, salt=SALT, max_age=MAX_AGE_SECONDS)
+    except signing.BadSignature:
+        return None
+    t = payload.get("t") if isinstance(payload, dict) else None
+    return int(t) if isinstance(t, int) else None
 
 
 def nonce_of(token: str, campaign_unit_id: int) -> str:

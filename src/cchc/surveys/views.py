@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cchc.core.tables import Sheet, write_csv, write_xlsx
+from cchc.core.widgets import format_date, parse_date
 from cchc.orgs.access import Scope, scope_for
 from cchc.orgs.models import OrgUnit, Role
 from cchc.surveys import poster as poster_pdf
@@ -146,7 +147,8 @@ def campaigns(request):
         raise PermissionDenied
     items = list(campaigns_for(request.user).annotate(n_units=Count("campaign_units", distinct=True)))
     counts = dict(
-        Response.objects.filter(campaign__in=items, excluded=False)
+        Response.objects.filter(campaign__in=items)
+        .counted()
         .filter(scope.unit_q(prefix="unit__") if not scope.superuser else Q())
         .values("campaign_id")
         .annotate(n=Count("id"))
@@ -160,16 +162,18 @@ def campaigns(request):
 def _progress_rows(campaign: Campaign, access: CampaignAccess):
     today = timezone.localdate()
     start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
-    counts = {
-        row["unit_id"]: row
-        for row in Response.objects.filter(campaign=campaign, unit_id__in=access.unit_ids)
+    # "valid" = the forms that count toward the target (Response.objects.counted).
+    mine = Response.objects.filter(campaign=campaign, unit_id__in=access.unit_ids)
+    counts: dict[int, dict] = {}
+    for row in (
+        mine.counted()
         .values("unit_id")
-        .annotate(
-            valid=Count("id", filter=Q(excluded=False)),
-            excluded_n=Count("id", filter=Q(excluded=True)),
-            today=Count("id", filter=Q(excluded=False, submitted_at__gte=start)),
-        )
-    }
+        .annotate(valid=Count("id"), today=Count("id", filter=Q(submitted_at__gte=start)))
+        .order_by()
+    ):
+        counts.setdefault(row["unit_id"], {}).update(row)
+    for row in mine.filter(excluded=True).values("unit_id").annotate(excluded_n=Count("id")).order_by():
+        counts.setdefault(row["unit_id"], {}).update(row)
     rows = []
     for cu in access.units:
         c = counts.get(cu.unit_id, {})
@@ -248,10 +252,13 @@ def responses(request, campaign_id: int):
         qs = qs.filter(duration_seconds__lt=30)
     for key, lookup in (("since", "submitted_at__date__gte"), ("until", "submitted_at__date__lte")):
         try:
-            if f[key]:
-                qs = qs.filter(**{lookup: dt.date.fromisoformat(f[key])})
+            day = parse_date(f[key])
         except ValueError:
             f[key] = ""
+            continue
+        if day is not None:
+            qs = qs.filter(**{lookup: day})
+            f[key] = format_date(day)
     if f["q"]:
         qs = qs.filter(Q(form_no__icontains=f["q"]) | Q(pk=filter_id(f["q"]) or 0))
     page = Paginator(qs.order_by("-submitted_at", "-pk"), QC_PAGE).get_page(request.GET.get("page"))
@@ -742,6 +749,8 @@ def campaign_new(request):
                 channels=data["channels"],
                 user=request.user,
                 public=data["public"],
+                starts_on=data.get("starts_on"),
+                ends_on=data.get("ends_on"),
             )
             messages.success(request, _("Đã mở đợt khảo sát cho %(n)s đơn vị.") % {"n": len(units)})
             return redirect("surveys:progress", campaign.pk)

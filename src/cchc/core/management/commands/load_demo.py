@@ -1,9 +1,38 @@
+import ipaddress
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from cchc.core.demo import load_demo
+
+# The wildcard hosts of runserver: compared with, never bound to here.
+WILDCARDS = {"0.0.0.0": "127.0.0.1", "::": "::1"}  # noqa: S104
+
+
+def serve_address(host: str, port: int) -> str:
+    """The address a browser opens for ``runserver HOST:PORT`` (what ``make demo`` runs): a
+    wildcard host is reached through the loopback; an IPv6 address goes in brackets."""
+    host = host.strip().strip("[]") or "127.0.0.1"
+    host = WILDCARDS.get(host, host)
+    try:
+        if isinstance(ipaddress.ip_address(host), ipaddress.IPv6Address):
+            host = f"[{host}]"
+    except ValueError:
+        pass  # a name, e.g. localhost
+    return f"http://{host}:{port}"
+
+
+def _port(value: str) -> int:
+    import argparse
+
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}")
+    return port
 
 
 class Command(BaseCommand):
@@ -15,6 +44,17 @@ class Command(BaseCommand):
             "--force",
             action="store_true",
             help="load even with DEBUG off (creates the superuser admin with the published demo password)",
+        )
+        parser.add_argument(
+            "--host",
+            default="127.0.0.1",
+            help="the host the server will listen on (printed; default 127.0.0.1)",
+        )
+        parser.add_argument(
+            "--port",
+            type=_port,
+            default=8000,
+            help="the port the server will listen on (printed; default 8000)",
         )
 
     def handle(self, *args, **opts):
@@ -35,6 +75,9 @@ class Command(BaseCommand):
         width = max(len(u) for u, _r, _n in info["logins"])
         for username, role, unit in info["logins"]:
             self.stdout.write(f"  {username.ljust(width)}  {role} — {unit}\n")
-        self.stdout.write(
-            "Open http://127.0.0.1:8000 (admin: http://127.0.0.1:8000/admin/, API: /api/docs)\n"
-        )
+        url = serve_address(opts["host"], opts["port"])
+        self.stdout.write(f"Open {url}/ (admin: {url}/admin/, API: {url}/api/docs)\n")
+        if opts["host"].strip("[]") in WILDCARDS:
+            self.stdout.write(
+                f"  (listening on every interface, port {opts['port']}: also this machine's address)\n"
+            )
