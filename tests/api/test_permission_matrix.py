@@ -217,7 +217,7 @@ def test_results(api_as, assessments, framework, people, persona, expected, unit
         assert {row["unit_code"] for row in r.json()["results"]} == units
     a = assessments["A"]
     services.submit(a, force=True)
-    services.finalise(a, user=people.sec)
+    services.finalise(a, user=people.sec, override_reason="Giữ điểm tự chấm")
     services.publish(a, user=people.sec)
     r = api_as(persona).get("/api/results", framework=framework.code, year=2021)
     assert r.status_code == expected
@@ -277,7 +277,10 @@ def test_put_appraised_score(api_as, submitted_a, persona, expected):
     ],
 )
 def test_finalise(api_as, submitted_a, persona, expected):
-    r = api_as(persona).post(f"/api/assessments/{submitted_a.pk}/transitions", {"action": "finalise"})
+    r = api_as(persona).post(
+        f"/api/assessments/{submitted_a.pk}/transitions",
+        {"action": "finalise", "reason": "Chưa thẩm định: giữ điểm tự chấm"},
+    )
     assert r.status_code == expected
     submitted_a.refresh_from_db()
     assert submitted_a.status == ("finalised" if expected == 200 else "submitted")

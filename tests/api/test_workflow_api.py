@@ -25,7 +25,8 @@ def test_whole_year_through_the_api(api_as, assessments, framework):
     assert unit.put(f"{base}/scores/2.1", {"score": "3", "response": "x"}).status_code == 403
     assert unit.put(f"{base}/scores/2.1", {"response": "Đã bổ sung"}).status_code == 200
     assert unit.post(f"{base}/transitions", {"action": "answer"}).json()["status"] == "under_appraisal"
-    assert sec.post(f"{base}/transitions", {"action": "finalise"}).json()["status"] == "finalised"
+    r = sec.post(f"{base}/transitions", {"action": "finalise", "reason": "Giữ điểm tự chấm"})
+    assert r.json()["status"] == "finalised"
     assert sec.post(f"{base}/transitions", {"action": "publish"}).json()["status"] == "published"
     # Published: officer_a now sees its own row, with the total computed from appraised scores.
     rows = unit.get("/api/results", framework=framework.code, year=2021).json()["results"]

@@ -75,7 +75,7 @@ def test_evidence_upload_checks_the_content_and_download_checks_the_user(
 def test_submit_is_refused_while_items_are_missing_then_accepted(client, people, a_assessment, framework):
     client.force_login(people.officer_a)
     action = reverse("assessments:action", args=[a_assessment.pk])
-    client.post(action, {"action": "submit"})
+    client.post(action, {"action": "submit", "confirm": "1"})
     a_assessment.refresh_from_db()
     assert a_assessment.status == Status.DRAFT
     page = client.get(reverse("assessments:detail", args=[a_assessment.pk])).content.decode()
@@ -85,7 +85,7 @@ def test_submit_is_refused_while_items_are_missing_then_accepted(client, people,
             reverse("assessments:leaf_save", args=[a_assessment.pk, node(framework, code).pk]),
             {"self_score": value, "explanation": "Kế hoạch số 11/KH-UBND" if code == "1.1" else ""},
         )
-    client.post(action, {"action": "submit"})
+    client.post(action, {"action": "submit", "confirm": "1"})
     a_assessment.refresh_from_db()
     assert a_assessment.status == Status.SUBMITTED
 
@@ -105,11 +105,21 @@ def test_secretariat_opens_a_year_and_finalises_many(client, people, framework, 
 
         submit(a, force=True)
     ids = list(Assessment.objects.filter(round_id=round_id).values_list("pk", flat=True))
-    client.post(reverse("assessments:round_bulk", args=[round_id]), {"action": "finalise", "ids": ids})
+    client.post(
+        reverse("assessments:round_bulk", args=[round_id]),
+        {
+            "action": "finalise",
+            "ids": ids,
+            "confirm": "1",
+            "override_reason": "Đơn vị không có ý kiến thẩm định",
+        },
+    )
     assert set(Assessment.objects.filter(round_id=round_id).values_list("status", flat=True)) == {
         Status.FINALISED
     }
-    client.post(reverse("assessments:round_bulk", args=[round_id]), {"action": "publish", "ids": ids})
+    client.post(
+        reverse("assessments:round_bulk", args=[round_id]), {"action": "publish", "ids": ids, "confirm": "1"}
+    )
     results = client.get(reverse("assessments:results", args=[round_id]))
     assert results.status_code == 200 and "Huyện Bình" in results.content.decode()
     xlsx = client.get(reverse("assessments:results", args=[round_id]) + "?format=xlsx")

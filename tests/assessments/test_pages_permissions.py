@@ -159,8 +159,8 @@ def test_post_actions(client, people, world, persona, action):
             reverse("assessments:leaf_save", args=[b.pk, world["leaf"].pk]),
             {"self_score": "1"},
         ),
-        "submit_b": (reverse("assessments:action", args=[b.pk]), {"action": "submit"}),
-        "finalise_b": (reverse("assessments:action", args=[b.pk]), {"action": "finalise"}),
+        "submit_b": (reverse("assessments:action", args=[b.pk]), {"action": "submit", "confirm": "1"}),
+        "finalise_b": (reverse("assessments:action", args=[b.pk]), {"action": "finalise", "confirm": "1"}),
         "bulk": (reverse("assessments:round_bulk", args=[world["round"].pk]), {"action": "remind"}),
     }[action]
     response = client.post(url, data)

@@ -62,7 +62,7 @@ def bring_to(a, state, people):
     if state == "returned":
         services.return_for_explanation(a, user=people.appraiser)
     elif state in {"finalised", "published"}:
-        services.finalise(a, user=people.sec)
+        services.finalise(a, user=people.sec, override_reason="Chỉ thẩm định tiêu chí 2.1")
         if state == "published":
             services.publish(a, user=people.sec)
     a.refresh_from_db()
@@ -84,7 +84,7 @@ def test_assessment_page_shows_the_appraisal_by_role_and_state(client, people, o
     appraised = state not in UNAPPRAISED  # nothing to hide yet
     if appraised and state in SEES_APPRAISAL[role]:
         assert "1,25" in html  # the leaf, the total
-        assert "1.25" in html  # the score-change history
+        assert "∅ → 1,25" in html  # the score-change history, in the Vietnamese form
     else:
         assert "1,25" not in html and "1.25" not in html
         # the figures are the self-assessment's: 2.75 of 10 points
@@ -142,7 +142,7 @@ def publish_scored(a, people, scores, publish=True):
     for code, value in scores.items():
         services.set_self_score(a, node(a.round, code), score=Decimal(str(value)))
     services.submit(a, force=True)
-    services.finalise(a, user=people.sec)
+    services.finalise(a, user=people.sec, override_reason="Giữ điểm tự chấm")
     if publish:
         services.publish(a, user=people.sec)
     return a

@@ -42,7 +42,7 @@ def test_whole_year_through_the_services(assessment_a, framework, people):
     services.return_for_explanation(a, user=people.appraiser)
     services.respond_to_comment(a, leaf(framework, "2.1"), user=people.officer_a, response="Đã bổ sung")
     services.answer_explanation(a, user=people.officer_a)
-    services.finalise(a, user=people.sec)
+    services.finalise(a, user=people.sec, override_reason="Các tiêu chí khác giữ điểm tự chấm")
     services.publish(a, user=people.sec)
     a.refresh_from_db()
     assert a.status == Status.PUBLISHED
@@ -71,7 +71,7 @@ def test_officer_cannot_score_another_unit(opened_round, province, framework, pe
 
 def test_published_assessment_is_locked_until_reopened_with_reason(assessment_a, framework, people):
     services.submit(assessment_a, force=True)
-    services.finalise(assessment_a, user=people.sec)
+    services.finalise(assessment_a, user=people.sec, override_reason="Chưa thẩm định, thử khoá")
     services.publish(assessment_a, user=people.sec)
     with pytest.raises(services.WorkflowError):
         services.set_appraised_score(assessment_a, leaf(framework, "1.2"), score=Decimal(1))

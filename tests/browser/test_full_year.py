@@ -51,9 +51,15 @@ def test_a_whole_year_in_the_browser(page, live_server, opened_round, province, 
     pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
     row = leaf_row(page, "1.1")
     row.locator("input[type=file]").set_input_files(str(pdf))
-    row.get_by_role("button", name="Tải lên").click()
-    expect(page.locator(".messages")).to_contain_text("ke-hoach-cchc.pdf")
+    with page.expect_response(re.compile(r"/evidence/$")):
+        row.get_by_role("button", name="Tải lên").click()
+    settled(page)
+    # swapped in place (HTMX): the row and its message stay in view, no reload to the top
+    expect(leaf_row(page, "1.1").locator(".notice")).to_contain_text("ke-hoach-cchc.pdf")
+    expect(leaf_row(page, "1.1").locator(".evidence a")).to_contain_text("ke-hoach-cchc.pdf")
     page.get_by_role("button", name="Nộp bản tự đánh giá").click()
+    expect(page.locator("#confirm")).to_contain_text("Điều sẽ xảy ra")  # the confirmation page
+    page.get_by_role("button", name="Xác nhận: Nộp bản tự đánh giá").click()
     expect(page.locator("#status")).to_have_text("Đã nộp")
 
     # 2. The appraiser lowers one score, comments and returns it for explanation.
@@ -88,8 +94,12 @@ def test_a_whole_year_in_the_browser(page, live_server, opened_round, province, 
     log_in(page, live_server, "sec")
     page.goto(detail)
     page.get_by_role("button", name="Chốt kết quả").click()
+    expect(page.locator("#override")).to_contain_text("3 tiêu chí chưa thẩm định")
+    page.fill("#override_reason", "Đồng ý điểm tự chấm ở các tiêu chí khác")
+    page.get_by_role("button", name="Xác nhận: Chốt kết quả").click()
     expect(page.locator("#status")).to_have_text("Đã chốt kết quả")
     page.get_by_role("button", name="Công bố").click()
+    page.get_by_role("button", name="Xác nhận: Công bố kết quả").click()
     expect(page.locator("#status")).to_have_text("Đã công bố")
     page.goto(f"{live_server.url}/rounds/{opened_round.pk}/results/")
     result_row = page.locator("tr[data-unit=A]")

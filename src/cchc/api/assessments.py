@@ -181,10 +181,13 @@ ACTIONS = {
 
 @router.post("/{assessment_id}/transitions")
 def post_transition(request, assessment_id: int, payload: TransitionIn):
-    """action: submit | return | answer | finalise | publish | reopen (reopen needs ``reason``)."""
+    """action: submit | return | answer | finalise | publish | reopen (reopen needs ``reason``;
+    finalise needs it when some applicable leaf is not appraised: it is recorded)."""
     assessment, _access = get_assessment_for_user(request.user, assessment_id)
     if payload.action == "reopen":
         services.reopen(assessment, user=request.user, reason=payload.reason or payload.note)
+    elif payload.action == "finalise":  # ``reason``: finalise with leaves nobody appraised
+        services.finalise(assessment, user=request.user, note=payload.note, override_reason=payload.reason)
     elif payload.action in ACTIONS:
         ACTIONS[payload.action](assessment, user=request.user, note=payload.note)
     else:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cchc.assessments.models import Assessment, Evidence, Round, ScoreChange, Transition
+from cchc.assessments.models import Assessment, Evidence, EvidenceEvent, Round, ScoreChange, Transition
 
 
 @admin.register(Round)
@@ -54,4 +54,23 @@ class EvidenceAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Evidence._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(EvidenceEvent)
+class EvidenceEventAdmin(admin.ModelAdmin):
+    """The evidence audit trail: read-only."""
+
+    list_display = ["at", "by", "assessment", "node", "action", "file_name", "size", "sha256", "pruned_at"]
+    list_filter = ["action"]
+    search_fields = ["file_name", "sha256", "assessment__unit__code"]
+    readonly_fields = [f.name for f in EvidenceEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -67,6 +67,10 @@ class Assessment(models.Model):
         _("trạng thái"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     submitted_at = models.DateTimeField(_("ngày nộp"), null=True, blank=True)
+    # Recorded when the unit submits, against the round's deadline at that moment, so that a late
+    # submission is not forgotten once the unit has submitted (None: not submitted, or no deadline).
+    deadline_at_submission = models.DateTimeField(_("hạn nộp khi nộp"), null=True, blank=True)
+    working_days_late = models.PositiveSmallIntegerField(_("số ngày làm việc nộp trễ"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -85,6 +89,10 @@ class Assessment(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status == Status.PUBLISHED
+
+    @property
+    def submitted_late(self) -> bool:
+        return bool(self.working_days_late)
 
 
 class Score(models.Model):
@@ -152,6 +160,48 @@ class Evidence(models.Model):
         return self.original_name
 
 
+class EvidenceAction(models.TextChoices):
+    ADDED = "added", _("Thêm tài liệu")
+    REMOVED = "removed", _("Xoá tài liệu")
+
+
+class EvidenceEvent(models.Model):
+    """The audit trail of evidence: every addition and removal, with the file's name, size and
+    SHA-256. A removed file stays in storage (``stored_name``) until the assessment is published,
+    when it is pruned (``pruned_at``)."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="evidence_events", verbose_name=_("bản đánh giá")
+    )
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+", verbose_name=_("tiêu chí"))
+    evidence = models.ForeignKey(
+        Evidence, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    action = models.CharField(_("thao tác"), max_length=10, choices=EvidenceAction.choices)
+    file_name = models.CharField(_("tên tệp"), max_length=255)
+    size = models.PositiveBigIntegerField(_("kích thước (byte)"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+    stored_name = models.CharField(_("tệp lưu trữ"), max_length=255)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người thực hiện"),
+    )
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+    pruned_at = models.DateTimeField(_("đã xoá tệp lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("nhật ký tài liệu kiểm chứng")
+        verbose_name_plural = _("nhật ký tài liệu kiểm chứng")
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.file_name}"
+
+
 class Transition(models.Model):
     """Every status change is its own row: the audit trail, the "waiting for me" lists and the
     timeliness of submissions all read it."""
@@ -164,6 +214,8 @@ class Transition(models.Model):
     )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     note = models.TextField(blank=True)
+    # Finalising with leaves nobody appraised needs an explicit reason, kept here.
+    override_reason = models.TextField(_("lý do chốt khi chưa thẩm định đủ"), blank=True)
 
     class Meta:
         ordering = ["at", "id"]
@@ -200,3 +252,21 @@ class ScoreChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.old_value} → {self.new_value}"
+
+    def _display(self, raw: str) -> str:
+        if raw == "":
+            return "∅"
+        if self.field == ScoreField.NOT_APPLICABLE:
+            return str(_("có") if raw == "1" else _("không"))
+        from cchc.assessments.services import format_score
+
+        return format_score(raw)
+
+    @property
+    def old_display(self) -> str:
+        """The old value as a person reads it: ``0,75``."""
+        return self._display(self.old_value)
+
+    @property
+    def new_display(self) -> str:
+        return self._display(self.new_value)

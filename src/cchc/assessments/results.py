@@ -72,6 +72,7 @@ class UnitResult:
     unit_type: str = ""
     unit_path: str = ""
     status: str = ""
+    working_days_late: int | None = None  # recorded at submission (None: on time / not submitted)
     rank: int | None = None
     rank_provisional: bool = False  # ranked among units whose results are not all published
     previous_rank: int | None = None
@@ -242,7 +243,16 @@ def _load_round_results(round_obj, tree: FrameworkTree, group: str | None) -> li
     assessments = list(
         Assessment.objects.filter(round=round_obj)
         .filter(Q(unit__unit_type__code=group) if group else Q())
-        .values("id", "unit_id", "unit__code", "unit__name", "unit__unit_type__code", "unit__path", "status")
+        .values(
+            "id",
+            "unit_id",
+            "unit__code",
+            "unit__name",
+            "unit__unit_type__code",
+            "unit__path",
+            "status",
+            "working_days_late",
+        )
     )
     by_assessment: dict[int, dict[int, LeafInput]] = defaultdict(dict)
     rows = Score.objects.filter(assessment__round=round_obj).values_list(
@@ -288,6 +298,7 @@ def _load_round_results(round_obj, tree: FrameworkTree, group: str | None) -> li
         result.unit_type = a["unit__unit_type__code"]
         result.unit_path = a["unit__path"]
         result.status = a["status"]
+        result.working_days_late = a["working_days_late"]
         results.append(result)
     return results
 

@@ -8,10 +8,11 @@ operator), which skips the role check but is still recorded.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import mimetypes
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -25,6 +26,8 @@ from cchc.assessments.access import access_for, manages_round
 from cchc.assessments.models import (
     Assessment,
     Evidence,
+    EvidenceAction,
+    EvidenceEvent,
     Round,
     Score,
     ScoreChange,
@@ -69,15 +72,42 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def _record_transition(assessment: Assessment, to_status: str, user, note: str = "") -> Transition:
+def _record_transition(
+    assessment: Assessment, to_status: str, user, note: str = "", override_reason: str = ""
+) -> Transition:
     transition = Transition.objects.create(
-        assessment=assessment, from_status=assessment.status, to_status=to_status, by=user, note=note
+        assessment=assessment,
+        from_status=assessment.status,
+        to_status=to_status,
+        by=user,
+        note=note,
+        override_reason=override_reason,
     )
     assessment.status = to_status
+    fields = ["status", "submitted_at", "updated_at"]
     if to_status == Status.SUBMITTED:
         assessment.submitted_at = timezone.now()
-    assessment.save(update_fields=["status", "submitted_at", "updated_at"])
+        assessment.deadline_at_submission = assessment.round.deadline
+        assessment.working_days_late = working_days_late(
+            assessment.round.deadline, assessment.submitted_at, assessment.unit
+        )
+        fields += ["deadline_at_submission", "working_days_late"]
+    assessment.save(update_fields=fields)
     return transition
+
+
+def working_days_late(deadline, submitted_at, unit=None) -> int | None:
+    """How many working days after ``deadline`` a submission at ``submitted_at`` came, on the
+    working-day calendar of the unit's province: None when on time (or no deadline); a submission
+    after the deadline counts at least 1 (late the same evening, or on the weekend after)."""
+    from cchc.workdays.calendar import local
+    from cchc.workdays.services import get_calendar
+
+    if deadline is None or submitted_at is None or submitted_at <= deadline:
+        return None
+    calendar = get_calendar(unit)
+    first = local(deadline).date() + datetime.timedelta(days=1)
+    return max(1, calendar.count_working_days(first, local(submitted_at).date()))
 
 
 # --- rounds -----------------------------------------------------------------------------------
@@ -128,7 +158,50 @@ def open_round(
     return round_obj, len(new)
 
 
+@transaction.atomic
+def set_deadline(round_obj: Round, deadline, *, user=None) -> Round:
+    """Set the self-assessment deadline of a round. An empty deadline is refused: it would erase
+    the deadline and forget who is late."""
+    if user is not None and not manages_round(scope_for(user), round_obj):
+        raise PermissionDenied(_("Bạn không quản lý đợt đánh giá này."))
+    if deadline is None:
+        raise ValidationError(_("Hãy chọn hạn nộp mới; hạn nộp không được để trống."))
+    round_obj.deadline = deadline
+    round_obj.save(update_fields=["deadline"])
+    return round_obj
+
+
 # --- scores -----------------------------------------------------------------------------------
+
+
+def parse_score(raw: str | None) -> Decimal | None:
+    """A score as a person types it: ``0,75`` or ``0.75`` (spaces ignored); empty means none.
+    Raises a translated ValidationError for anything else. The one parser of score inputs."""
+    text = (raw or "").strip().replace(" ", "").replace("\u00a0", "")
+    if not text:
+        return None
+    if text.count(",") + text.count(".") > 1:
+        raise ValidationError(_("Điểm “%(value)s” không phải là số (ví dụ 0,75).") % {"value": raw.strip()})
+    try:
+        value = Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        raise ValidationError(
+            _("Điểm “%(value)s” không phải là số (ví dụ 0,75).") % {"value": raw.strip()}
+        ) from None
+    if not value.is_finite():
+        raise ValidationError(_("Điểm “%(value)s” không phải là số (ví dụ 0,75).") % {"value": raw.strip()})
+    return value
+
+
+def format_score(value) -> str:
+    """A score in the Vietnamese form, 2 decimals: ``Decimal("0.75")`` → ``0,75``."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return f"{number:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
 def _leaf(assessment: Assessment, node: Node) -> Node:
@@ -157,9 +230,25 @@ def validate_score(node: Node, value: Decimal | None, max_points: Decimal | None
     error = manual_score_error(rule, max_points, value)
     if error:
         raise ValidationError(
-            _("Tiêu chí %(code)s: điểm %(value)s không hợp lệ (%(reason)s).")
-            % {"code": node.code, "value": value, "reason": _(error)}
+            _("Tiêu chí %(code)s: %(reason)s")
+            % {"code": node.code, "reason": _score_reason(error, value, max_points, rule)}
         )
+
+
+def _score_reason(error: str, value: Decimal, max_points: Decimal, rule) -> str:
+    """The reason of ``scoring.manual_score_error`` (plain English for the CLI), for people."""
+    params = {"value": format_score(value), "max": format_score(max_points)}
+    if error.startswith("score below"):
+        return _("điểm không được âm.")
+    if error.startswith("score above"):
+        return _("điểm %(value)s vượt điểm tối đa %(max)s.") % params
+    if error.startswith("a yes/no"):
+        return _("tiêu chí đạt/không đạt chỉ nhận 0 hoặc %(max)s điểm.") % params
+    if error.startswith("score must be a multiple"):
+        from cchc.frameworks.scoring import rule_step
+
+        return _("điểm phải là bội số của %(step)s.") % {"step": format_score(rule_step(rule))}
+    return _("điểm có tối đa 2 chữ số thập phân.")
 
 
 def _change(score: Score, field: str, new, user, reason: str, changes: list[ScoreChange]) -> None:
@@ -318,7 +407,7 @@ def add_evidence(assessment: Assessment, node: Node, uploaded, *, user) -> Evide
         digest.update(chunk)
     uploaded.seek(0)
     score, _created = Score.objects.get_or_create(assessment=assessment, node=node)
-    return Evidence.objects.create(
+    evidence = Evidence.objects.create(
         score=score,
         file=uploaded,
         original_name=PurePosixPath(uploaded.name).name[:255],
@@ -327,15 +416,67 @@ def add_evidence(assessment: Assessment, node: Node, uploaded, *, user) -> Evide
         sha256=digest.hexdigest(),
         uploaded_by=user,
     )
+    _evidence_event(evidence, EvidenceAction.ADDED, user)
+    return evidence
+
+
+def _evidence_event(evidence: Evidence, action: str, user) -> EvidenceEvent:
+    return EvidenceEvent.objects.create(
+        assessment_id=evidence.score.assessment_id,
+        node_id=evidence.score.node_id,
+        evidence=evidence if action == EvidenceAction.ADDED else None,
+        action=action,
+        file_name=evidence.original_name,
+        size=evidence.size,
+        sha256=evidence.sha256,
+        stored_name=evidence.file.name,
+        by=user,
+    )
+
+
+EVIDENCE_EDIT_STATES = {Status.DRAFT, Status.RETURNED}
 
 
 @transaction.atomic
-def remove_evidence(evidence: Evidence, *, user) -> None:
-    access = access_for(scope_for(user), evidence.score.assessment)
+def remove_evidence(evidence: Evidence, *, user) -> EvidenceEvent:
+    """Remove an evidence item while the unit may still edit (draft, returned for explanation).
+    The removal is an audit row; the file stays in storage until the assessment is published."""
+    assessment = Assessment.objects.select_for_update().get(pk=evidence.score.assessment_id)
+    if assessment.status not in EVIDENCE_EDIT_STATES:
+        raise WorkflowError(
+            _("Chỉ xoá được tài liệu kiểm chứng khi đơn vị đang tự đánh giá hoặc đang giải trình.")
+        )
+    access = access_for(scope_for(user), assessment)
     if not (access.self_assess or access.respond):
         raise PermissionDenied(_("Không thể xoá tài liệu kiểm chứng ở trạng thái này."))
-    evidence.file.delete(save=False)
-    evidence.delete()
+    EvidenceEvent.objects.filter(evidence=evidence).update(evidence=None)
+    event = _evidence_event(evidence, EvidenceAction.REMOVED, user)
+    evidence.delete()  # the row only: the file is kept for the audit until publication
+    return event
+
+
+def prune_removed_evidence(assessment: Assessment) -> int:
+    """Delete from storage the files of the evidence removed from a published assessment
+    (after the transaction commits); returns how many files will be pruned."""
+    from django.core.files.storage import default_storage
+
+    events = list(
+        EvidenceEvent.objects.filter(
+            assessment=assessment, action=EvidenceAction.REMOVED, pruned_at__isnull=True
+        )
+    )
+    if not events:
+        return 0
+    names = [e.stored_name for e in events]
+    EvidenceEvent.objects.filter(pk__in=[e.pk for e in events]).update(pruned_at=timezone.now())
+
+    def delete_files() -> None:
+        for name in names:
+            if name and default_storage.exists(name):
+                default_storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return len(names)
 
 
 # --- workflow ---------------------------------------------------------------------------------
@@ -375,9 +516,7 @@ def missing_items(assessment: Assessment) -> list[Missing]:
 def submit(assessment: Assessment, *, user=None, note: str = "", force: bool = False) -> Transition:
     """The unit submits its self-assessment. Refused while items are missing unless ``force``
     (the CLI's import, which records its own checks)."""
-    _require(user, assessment, "submit")
-    if assessment.status != Status.DRAFT:
-        raise WorkflowError(_("Chỉ nộp được bản đánh giá đang tự đánh giá."))
+    _precheck("submit", assessment, user)
     if not force:
         missing = missing_items(assessment)
         if missing:
@@ -428,30 +567,200 @@ def answer_explanation(assessment: Assessment, *, user=None, note: str = "") -> 
     return _record_transition(assessment, Status.UNDER_APPRAISAL, user, note)
 
 
+def unappraised_leaves(assessment: Assessment) -> list[Missing]:
+    """The applicable leaves nobody has appraised yet: every leaf not marked not applicable
+    that has no appraised score (indicator-bound leaves included: the appraiser confirms or
+    corrects the computed points)."""
+    tree = build_tree(assessment.round.framework_id)
+    scores = {s.node_id: s for s in Score.objects.filter(assessment=assessment)}
+    problems = []
+    for leaf in tree.leaves:
+        score = scores.get(leaf.id)
+        if score is not None and score.not_applicable:
+            continue
+        if score is None or score.appraised_score is None:
+            problems.append(Missing(leaf.code, leaf.name, _("chưa thẩm định")))
+    return problems
+
+
+def _state_error(assessment: Assessment, allowed: set[str], action_label: str) -> WorkflowError | None:
+    """The real reason an action does not apply to an assessment in its state."""
+    if assessment.status in allowed:
+        return None
+    reasons = {
+        Status.DRAFT: _("đơn vị chưa nộp bản tự đánh giá"),
+        Status.SUBMITTED: _("đã nộp, chưa thẩm định"),
+        Status.UNDER_APPRAISAL: _("đang thẩm định, chưa chốt kết quả"),
+        Status.RETURNED: _("đang chờ đơn vị giải trình"),
+        Status.FINALISED: _("đã hoàn thành thẩm định (đã chốt kết quả)"),
+        Status.PUBLISHED: _("đã công bố kết quả"),
+    }
+    return WorkflowError(
+        _("Không thể %(action)s: %(reason)s.")
+        % {"action": action_label, "reason": reasons[Status(assessment.status)]}
+    )
+
+
+# action → (states it applies to, capability, label for people)
+PRECHECKS = {
+    "submit": ({Status.DRAFT}, "submit"),
+    "finalise": (APPRAISABLE, "finalise"),
+    "publish": ({Status.FINALISED}, "publish"),
+    "reopen": ({Status.FINALISED, Status.PUBLISHED}, "reopen"),
+}
+
+
+def _action_label(action: str) -> str:
+    return {
+        "submit": _("nộp"),
+        "finalise": _("chốt kết quả"),
+        "publish": _("công bố"),
+        "reopen": _("mở lại"),
+    }[action]
+
+
+def _precheck(action: str, assessment: Assessment, user) -> None:
+    """The state first (its real reason: "đã hoàn thành thẩm định", not "no permission"), then
+    the user's capability."""
+    states, capability = PRECHECKS[action]
+    error = _state_error(assessment, states, _action_label(action))
+    if error:
+        raise error
+    _require(user, assessment, capability)
+
+
+@dataclass
+class ActionPreview:
+    """What a workflow action would do, for its confirmation page."""
+
+    action: str
+    apply: list = field(default_factory=list)  # assessments that will change
+    blocked: list = field(default_factory=list)  # (assessment, reason): will not change
+    unappraised: list = field(default_factory=list)  # (assessment, [Missing]): finalise needs a reason
+    effects: list = field(default_factory=list)
+    notified: list = field(default_factory=list)  # (role label, [names])
+    late: dict = field(default_factory=dict)  # assessment id → working days late if submitted now
+
+
+def preview_action(action: str, assessments, *, user) -> ActionPreview:
+    """Check ``action`` on each assessment without doing it."""
+    preview = ActionPreview(action)
+    for a in assessments:
+        try:
+            _precheck(action, a, user)
+            if action == "submit":
+                missing = missing_items(a)
+                if missing:
+                    raise WorkflowError(
+                        _("còn %(n)s mục chưa hoàn thành trước khi nộp") % {"n": len(missing)}
+                    )
+                late = working_days_late(a.round.deadline, timezone.now(), a.unit)
+                if late:
+                    preview.late[a.pk] = late
+        except (WorkflowError, PermissionDenied, ValidationError) as exc:
+            messages = getattr(exc, "messages", None) or [str(exc)]
+            preview.blocked.append((a, "; ".join(messages)))
+            continue
+        if action == "finalise":
+            left = unappraised_leaves(a)
+            if left:
+                preview.unappraised.append((a, left))
+        preview.apply.append(a)
+    preview.effects = _effects(action)
+    preview.notified = _people_who_see(action, preview.apply)
+    return preview
+
+
+def _effects(action: str) -> list[str]:
+    return {
+        "submit": [
+            _(
+                "Trạng thái chuyển sang “Đã nộp”; đơn vị không sửa được điểm tự chấm và tài liệu kiểm chứng nữa, trừ khi được trả lại để giải trình."
+            ),
+            _("Thời điểm nộp được ghi lại so với hạn nộp (số ngày làm việc nộp trễ, nếu có)."),
+        ],
+        "finalise": [
+            _(
+                "Trạng thái chuyển sang “Đã chốt kết quả”; không thẩm định được nữa, chỉ Thường trực CCHC mở lại được (có ghi lý do)."
+            ),
+            _("Kết quả thẩm định chưa hiển thị cho đơn vị và lãnh đạo cho tới khi công bố."),
+        ],
+        "publish": [
+            _("Trạng thái chuyển sang “Đã công bố”; bản đánh giá bị khoá."),
+            _("Kết quả thẩm định được công khai cho mọi người dùng trong tỉnh và vào bảng xếp hạng."),
+            _(
+                "Tệp của các tài liệu kiểm chứng đã xoá trước đây được xoá hẳn khỏi kho lưu trữ (nhật ký vẫn giữ tên, kích thước, SHA-256)."
+            ),
+        ],
+        "reopen": [
+            _(
+                "Trạng thái trở về “Đang thẩm định” để sửa điểm thẩm định; kết quả không còn là kết quả đã công bố."
+            ),
+            _("Lý do mở lại được ghi vào lịch sử trạng thái."),
+        ],
+    }[action]
+
+
+def _people_who_see(action: str, assessments) -> list[tuple[str, list[str]]]:
+    """Who will see the new state on their pages (no e-mail is sent for these actions)."""
+    from cchc.orgs.models import RoleAssignment
+
+    if not assessments:
+        return []
+    wanted = {
+        "submit": [Role.APPRAISER, Role.SECRETARIAT],
+        "finalise": [Role.UNIT_OFFICER, Role.SECRETARIAT],
+        "publish": [Role.UNIT_OFFICER, Role.LEADER],
+        "reopen": [Role.UNIT_OFFICER, Role.APPRAISER],
+    }[action]
+    paths = [a.unit.path for a in assessments]
+    unit_ids = {a.unit_id for a in assessments}
+    found: dict[str, set[str]] = {}
+    rows = RoleAssignment.objects.filter(role__in=wanted, user__is_active=True).select_related("user", "unit")
+    for ra in rows:
+        if ra.role == Role.UNIT_OFFICER:
+            hit = ra.unit_id in unit_ids
+        else:
+            hit = any(p.startswith(ra.unit.path) for p in paths)
+        if hit:
+            found.setdefault(ra.role, set()).add(ra.user.get_full_name() or ra.user.username)
+    return [(str(Role(r).label), sorted(found[r])) for r in wanted if r in found]
+
+
 @transaction.atomic
-def finalise(assessment: Assessment, *, user=None, note: str = "") -> Transition:
-    _require(user, assessment, "finalise")
-    if assessment.status not in APPRAISABLE:
-        raise WorkflowError(_("Chỉ chốt kết quả được bản đánh giá đã nộp hoặc đang thẩm định."))
-    return _record_transition(assessment, Status.FINALISED, user, note)
+def finalise(assessment: Assessment, *, user=None, note: str = "", override_reason: str = "") -> Transition:
+    """The secretariat finalises the appraisal. Every applicable leaf must be appraised, unless
+    an explicit ``override_reason`` is given: it is recorded on the transition."""
+    _precheck("finalise", assessment, user)
+    override_reason = (override_reason or "").strip()
+    left = unappraised_leaves(assessment)
+    if left and not override_reason:
+        codes = ", ".join(m.node_code for m in left[:20]) + ("…" if len(left) > 20 else "")
+        raise WorkflowError(
+            _(
+                "Còn %(n)s tiêu chí chưa thẩm định (%(codes)s): hãy thẩm định đủ hoặc ghi lý do chốt kết quả khi chưa thẩm định đủ."
+            )
+            % {"n": len(left), "codes": codes}
+        )
+    return _record_transition(
+        assessment, Status.FINALISED, user, note, override_reason=override_reason if left else ""
+    )
 
 
 @transaction.atomic
 def publish(assessment: Assessment, *, user=None, note: str = "") -> Transition:
-    _require(user, assessment, "publish")
-    if assessment.status != Status.FINALISED:
-        raise WorkflowError(_("Chỉ công bố được bản đánh giá đã chốt kết quả."))
-    return _record_transition(assessment, Status.PUBLISHED, user, note)
+    _precheck("publish", assessment, user)
+    transition = _record_transition(assessment, Status.PUBLISHED, user, note)
+    prune_removed_evidence(assessment)
+    return transition
 
 
 @transaction.atomic
 def reopen(assessment: Assessment, *, user=None, reason: str) -> Transition:
     """Only the secretariat re-opens a finalised or published assessment, with a recorded reason."""
-    _require(user, assessment, "reopen")
+    _precheck("reopen", assessment, user)
     if not reason or not reason.strip():
         raise WorkflowError(_("Phải ghi lý do mở lại bản đánh giá."))
-    if assessment.status not in {Status.FINALISED, Status.PUBLISHED}:
-        raise WorkflowError(_("Chỉ mở lại được bản đánh giá đã chốt hoặc đã công bố."))
     return _record_transition(assessment, Status.UNDER_APPRAISAL, user, reason.strip())
 
 
@@ -459,19 +768,22 @@ def reopen(assessment: Assessment, *, user=None, reason: str) -> Transition:
 
 
 def _bulk(action, assessments, user, **kwargs) -> tuple[int, list[str]]:
+    """Apply ``action`` to each assessment; the units it did not apply to come back with the real
+    reason each (its state, missing appraisal, or no permission)."""
     done, errors = 0, []
     for assessment in assessments:
         try:
-            action(assessment, user=user, **kwargs)
+            with transaction.atomic():
+                action(assessment, user=user, **kwargs)
             done += 1
         except (WorkflowError, PermissionDenied, ValidationError) as exc:
             messages = getattr(exc, "messages", None) or [str(exc)]
-            errors.append(f"{assessment.unit.code}: {'; '.join(messages)}")
+            errors.append(f"{assessment.unit.code} {assessment.unit.name}: {'; '.join(messages)}")
     return done, errors
 
 
-def finalise_many(assessments, *, user=None) -> tuple[int, list[str]]:
-    return _bulk(finalise, assessments, user)
+def finalise_many(assessments, *, user=None, override_reason: str = "") -> tuple[int, list[str]]:
+    return _bulk(finalise, assessments, user, override_reason=override_reason)
 
 
 def publish_many(assessments, *, user=None) -> tuple[int, list[str]]:

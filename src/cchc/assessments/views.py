@@ -39,7 +39,6 @@ from cchc.assessments.trends import (
     unit_history,
     unit_trends,
 )
-from cchc.core.importing import parse_decimal
 from cchc.frameworks.models import Framework, Node
 from cchc.frameworks.scoring import is_indicator_rule, rule_step
 from cchc.frameworks.tree import build_tree
@@ -123,13 +122,16 @@ def round_overview(request, round_id: int):
     rows = []
     for a in assessments:
         done = scored.get(a.pk, 0)
+        pending_late = (
+            a.status == Status.DRAFT and round_obj.deadline is not None and now > round_obj.deadline
+        )
         rows.append(
             {
                 "a": a,
                 "progress": round(100 * done / len(manual_leaves)) if manual_leaves else 100,
-                "late": a.status == Status.DRAFT
-                and round_obj.deadline is not None
-                and now > round_obj.deadline,
+                "late": pending_late,
+                # kept once the unit has submitted: recorded at submission against the deadline
+                "days_late": a.working_days_late if a.status != Status.DRAFT else None,
             }
         )
     counts = {s.value: 0 for s in Status}
@@ -144,8 +146,12 @@ def round_overview(request, round_id: int):
             "manage": access.manage,
             "status_counts": [(Status(k).label, v) for k, v in counts.items()],
             "late_count": sum(1 for r in rows if r["late"]),
+            "submitted_late_count": sum(1 for r in rows if r["days_late"]),
         },
     )
+
+
+BULK_ACTIONS = {"finalise", "publish"}
 
 
 @login_required
@@ -155,9 +161,8 @@ def round_bulk(request, round_id: int):
     if not access.manage:
         raise PermissionDenied
     action = request.POST.get("action")
-    selected = assessments_for(request.user).filter(
-        round=round_obj, pk__in=[i for i in request.POST.getlist("ids") if i.isdigit()]
-    )
+    ids = [i for i in request.POST.getlist("ids") if i.isdigit()]
+    selected = assessments_for(request.user).filter(round=round_obj, pk__in=ids).order_by("unit__path")
     if action == "remind":
         n = services.remind_late(round_obj, user=request.user)
         if n:
@@ -168,21 +173,66 @@ def round_bulk(request, round_id: int):
             messages.info(request, _("Không có đơn vị nào nộp muộn."))
     elif action == "deadline":
         try:
-            round_obj.deadline = _parse_deadline(request.POST.get("deadline", ""))
+            deadline = _parse_deadline(request.POST.get("deadline", "").strip())
         except ValueError:
             messages.error(request, _("Hạn nộp không hợp lệ."))
         else:
-            round_obj.save(update_fields=["deadline"])
-            messages.success(request, _("Đã cập nhật hạn nộp."))
-    elif action in {"finalise", "publish"}:
-        action_fn = services.finalise_many if action == "finalise" else services.publish_many
-        done, errors = action_fn(list(selected), user=request.user)
-        messages.success(request, _("Đã xử lý %(n)s bản đánh giá.") % {"n": done})
+            try:
+                services.set_deadline(round_obj, deadline, user=request.user)
+            except ValidationError as exc:
+                for e in _errors(exc):
+                    messages.error(request, e)
+            else:
+                messages.success(request, _("Đã cập nhật hạn nộp."))
+    elif action in BULK_ACTIONS:
+        assessments = list(selected)
+        if not assessments:
+            messages.error(request, _("Chưa chọn đơn vị nào: hãy đánh dấu các đơn vị cần xử lý."))
+            return redirect("assessments:round_overview", round_obj.pk)
+        override_reason = request.POST.get("override_reason", "").strip()
+        if request.POST.get("confirm") != "1":
+            return _confirm_page(
+                request,
+                action,
+                assessments,
+                form_action=reverse("assessments:round_bulk", args=[round_obj.pk]),
+                back=reverse("assessments:round_overview", args=[round_obj.pk]),
+                round_obj=round_obj,
+            )
+        if action == "finalise":
+            done, errors = services.finalise_many(
+                assessments, user=request.user, override_reason=override_reason
+            )
+        else:
+            done, errors = services.publish_many(assessments, user=request.user)
+        if done:
+            messages.success(request, _("Đã xử lý %(n)s bản đánh giá.") % {"n": done})
         for err in errors:
             messages.warning(request, err)
     else:
         messages.error(request, _("Thao tác không hợp lệ."))
     return redirect("assessments:round_overview", round_obj.pk)
+
+
+def _confirm_page(request, action, assessments, *, form_action, back, round_obj=None, note=""):
+    """The server-rendered confirmation of a workflow action (works without JavaScript): what will
+    happen, to how many units, which will not change and why, and who will see it."""
+    preview = services.preview_action(action, assessments, user=request.user)
+    return render(
+        request,
+        "assessments/confirm.html",
+        {
+            "action": action,
+            "action_label": ACTION_LABELS[action],
+            "preview": preview,
+            "form_action": form_action,
+            "back": back,
+            "round": round_obj,
+            "single": assessments[0] if len(assessments) == 1 and round_obj is None else None,
+            "ids": [a.pk for a in assessments],
+            "note": note,
+        },
+    )
 
 
 @login_required
@@ -339,6 +389,15 @@ def unit_history_view(request, unit_id: int):
 
 # --- one assessment ----------------------------------------------------------------------------
 
+# The filters of the assessment page (?show=…): what a unit answering an appraisal looks for.
+FILTERS = {
+    "explain": _("Cần giải trình"),
+    "missing": _("Thiếu tài liệu"),
+    "changed": _("Đã thay đổi khi thẩm định"),
+}
+HISTORY_OPEN = 10  # score changes shown before the rest is folded
+HISTORY_MAX = 50
+
 
 def _leaf_rows(assessment, tree, access):
     scores = {s.node_id: s for s in Score.objects.filter(assessment=assessment).prefetch_related("evidence")}
@@ -353,6 +412,19 @@ def _leaf_rows(assessment, tree, access):
 def _row(node, score, points, access):
     evidence = list(score.evidence.all()) if score else []
     indicator = is_indicator_rule(node.rule)
+    commented = bool(score and score.appraiser_comment.strip() and access.see_comments)
+    changed = bool(
+        score
+        and access.see_appraisal
+        and score.appraised_score is not None
+        and score.appraised_score != score.self_score
+    )
+    missing_evidence = (
+        node.is_leaf
+        and node.evidence_required
+        and not evidence
+        and not (score and (score.explanation.strip() or score.not_applicable))
+    )
     return {
         "node": node,
         "score": score,
@@ -361,12 +433,46 @@ def _row(node, score, points, access):
         "indicator": indicator,
         "step": "0.01" if indicator else str(rule_step(node.rule)),
         "yes_no": node.rule.get("type") == "yes_no",
-        "missing_evidence": node.is_leaf
-        and node.evidence_required
-        and not evidence
-        and not (score and (score.explanation.strip() or score.not_applicable)),
+        "missing_evidence": missing_evidence,
+        "commented": commented,
+        "answered": bool(commented and score.unit_response.strip()),
+        "changed": changed,
+        "flags": {"explain": commented, "missing": missing_evidence, "changed": changed},
+        "self_value": services.format_score(score.self_score) if score else "",
+        "appraised_value": services.format_score(score.appraised_score) if score else "",
         "access": access,
     }
+
+
+def _ancestor_ids(tree, node) -> list[int]:
+    ids = []
+    parent_id = node.parent_id
+    while parent_id is not None:
+        ids.append(parent_id)
+        parent_id = tree.by_id[parent_id].parent_id
+    return ids
+
+
+def _filter_rows(tree, rows, show: str):
+    """Keep the leaves matching the filter and the groups above them."""
+    keep_ids = set()
+    for row in rows:
+        if row["node"].is_leaf and row["flags"][show]:
+            keep_ids.add(row["node"].id)
+            keep_ids.update(_ancestor_ids(tree, row["node"]))
+    return [r for r in rows if r["node"].id in keep_ids]
+
+
+def _return_note(assessment, access):
+    """The appraiser's note of the last return for explanation, for the unit answering it."""
+    if assessment.status != Status.RETURNED or not access.see_comments:
+        return None
+    return (
+        assessment.transitions.filter(to_status=Status.RETURNED)
+        .select_related("by")
+        .order_by("-at", "-id")
+        .first()
+    )
 
 
 @login_required
@@ -374,29 +480,34 @@ def assessment_detail(request, assessment_id: int):
     assessment, access = get_assessment_for_user(request.user, assessment_id)
     tree = build_tree(assessment.round.framework_id)
     rows, result = _leaf_rows(assessment, tree, access)
+    counts = {key: sum(1 for r in rows if r["node"].is_leaf and r["flags"][key]) for key in FILTERS}
+    show = request.GET.get("show", "")
+    if show not in FILTERS:
+        show = ""
+    shown_rows = _filter_rows(tree, rows, show) if show else rows
     all_changes = ScoreChange.objects.filter(score__assessment=assessment).exclude(
         field__in=hidden_score_fields(access)
     )
-    changes = all_changes.select_related("by", "score__node").order_by("-at")[:50]
+    changes = list(all_changes.select_related("by", "score__node").order_by("-at", "-id")[:HISTORY_MAX])
     return render(
         request,
         "assessments/assessment.html",
         {
             "assessment": assessment,
             "access": access,
-            "rows": rows,
+            "rows": shown_rows,
             "result": result,
+            "filters": [(key, label, counts[key]) for key, label in FILTERS.items()],
+            "show": show,
+            "return_note": _return_note(assessment, access),
             "transitions": assessment.transitions.select_related("by"),
             "changes": changes,
+            "recent_changes": changes[:HISTORY_OPEN],
+            "older_changes": changes[HISTORY_OPEN:],
             "changes_total": all_changes.count(),
             "missing": services.missing_items(assessment) if access.submit else [],
         },
     )
-
-
-def _decimal_or_none(raw: str | None) -> Decimal | None:
-    raw = (raw or "").strip()
-    return parse_decimal(raw) if raw else None
 
 
 @login_required
@@ -406,14 +517,19 @@ def leaf_save(request, assessment_id: int, node_id: int):
     assessment, access = get_assessment_for_user(request.user, assessment_id)
     node = get_object_or_404(Node, pk=node_id, framework_id=assessment.round.framework_id)
     errors: list[str] = []
+    entered: dict[str, str] = {}
     post = request.POST
     try:
         if access.self_assess:
+            score = services.UNSET
+            if "self_score" in post:
+                entered["self_score"] = post["self_score"]
+                score = services.parse_score(post["self_score"])
             services.set_self_score(
                 assessment,
                 node,
                 user=request.user,
-                score=_decimal_or_none(post.get("self_score")) if "self_score" in post else services.UNSET,
+                score=score,
                 not_applicable=post.get("not_applicable") == "on" if "na_present" in post else None,
                 explanation=post.get("explanation") if "explanation" in post else None,
             )
@@ -425,25 +541,25 @@ def leaf_save(request, assessment_id: int, node_id: int):
             if "explanation" in post:
                 services.set_self_score(assessment, node, user=request.user, explanation=post["explanation"])
         elif access.appraise:
+            score = services.UNSET
+            if "appraised_score" in post:
+                entered["appraised_score"] = post["appraised_score"]
+                score = services.parse_score(post["appraised_score"])
             services.set_appraised_score(
                 assessment,
                 node,
                 user=request.user,
-                score=_decimal_or_none(post.get("appraised_score"))
-                if "appraised_score" in post
-                else services.UNSET,
+                score=score,
                 comment=post.get("appraiser_comment") if "appraiser_comment" in post else None,
                 reason=post.get("reason", ""),
             )
         else:
             raise PermissionDenied
-    except ValueError as exc:
-        errors = [str(exc)]
     except ValidationError as exc:
         errors = _errors(exc)
     assessment.refresh_from_db()
     if request.htmx:
-        return _leaf_fragment(request, assessment, node, errors)
+        return _leaf_fragment(request, assessment, node, errors, entered if errors else {})
     for e in errors:
         messages.error(request, e)
     if not errors:
@@ -451,7 +567,9 @@ def leaf_save(request, assessment_id: int, node_id: int):
     return redirect(reverse("assessments:detail", args=[assessment.pk]) + f"#leaf-{node.pk}")
 
 
-def _leaf_fragment(request, assessment, node, errors):
+def _leaf_fragment(request, assessment, node, errors, entered=None, notice="", status=None):
+    """The row of one leaf, re-rendered with its errors beside the fields (the value entered is
+    kept visible, not saved), and out of band the totals and the subtotals of its fields."""
     _assessment, access = get_assessment_for_user(request.user, assessment.pk)
     tree = build_tree(assessment.round.framework_id)
     tnode = tree.by_id[node.pk]
@@ -459,11 +577,16 @@ def _leaf_fragment(request, assessment, node, errors):
     result = assessment_result(assessment, with_appraisal=access.see_appraisal)
     row = _row(tnode, score, result.node_points.get(node.pk), access)
     row["errors"] = errors
+    for name, raw in (entered or {}).items():
+        row[f"{name}_entered"] = raw
+        row[f"{name}_error"] = True
+    row["notice"] = notice
+    subtotals = [(i, result.node_points.get(i)) for i in _ancestor_ids(tree, tnode)]
     return render(
         request,
         "assessments/_leaf_fragment.html",
-        {"row": row, "assessment": assessment, "access": access, "result": result},
-        status=200 if not errors else 422,
+        {"row": row, "assessment": assessment, "access": access, "result": result, "subtotals": subtotals},
+        status=status or (200 if not errors else 422),
     )
 
 
@@ -473,15 +596,22 @@ def evidence_upload(request, assessment_id: int, node_id: int):
     assessment, access = get_assessment_for_user(request.user, assessment_id)
     node = get_object_or_404(Node, pk=node_id, framework_id=assessment.round.framework_id)
     uploaded = request.FILES.get("file")
+    errors, notice = [], ""
     if uploaded is None:
-        messages.error(request, _("Hãy chọn tệp tài liệu kiểm chứng."))
+        errors = [_("Hãy chọn tệp tài liệu kiểm chứng.")]
     else:
         try:
             services.add_evidence(assessment, node, uploaded, user=request.user)
-            messages.success(request, _("Đã tải lên %(name)s.") % {"name": uploaded.name})
+            notice = _("Đã tải lên %(name)s.") % {"name": uploaded.name}
         except ValidationError as exc:
-            for e in _errors(exc):
-                messages.error(request, e)
+            errors = _errors(exc)
+    if request.htmx:
+        # the row swapped in place, with its message: the page stays where the user is
+        return _leaf_fragment(request, assessment, node, errors, notice=notice, status=200)
+    for e in errors:
+        messages.error(request, e)
+    if notice:
+        messages.success(request, notice)
     return redirect(reverse("assessments:detail", args=[assessment.pk]) + f"#leaf-{node.pk}")
 
 
@@ -510,22 +640,40 @@ def evidence_download(request, evidence_id: int):
 @require_POST
 def evidence_delete(request, evidence_id: int):
     evidence, _access = get_evidence_for_user(request.user, evidence_id)
-    assessment_id, node_id = evidence.score.assessment_id, evidence.score.node_id
+    assessment = evidence.score.assessment
+    node = evidence.score.node
+    name = evidence.original_name
+    errors, notice = [], ""
     try:
         services.remove_evidence(evidence, user=request.user)
-        messages.success(request, _("Đã xoá tài liệu."))
+        notice = _("Đã xoá tài liệu %(name)s.") % {"name": name}
     except ValidationError as exc:
-        messages.error(request, "; ".join(_errors(exc)))
-    return redirect(reverse("assessments:detail", args=[assessment_id]) + f"#leaf-{node_id}")
+        errors = _errors(exc)
+    if request.htmx:
+        assessment.refresh_from_db()
+        return _leaf_fragment(request, assessment, node, errors, notice=notice, status=200)
+    for e in errors:
+        messages.error(request, e)
+    if notice:
+        messages.success(request, notice)
+    return redirect(reverse("assessments:detail", args=[assessment.pk]) + f"#leaf-{node.pk}")
 
 
 ACTIONS = {
-    "submit": (services.submit, "submit", "note"),
-    "return": (services.return_for_explanation, "return_for_explanation", "note"),
-    "answer": (services.answer_explanation, "respond", "note"),
-    "finalise": (services.finalise, "finalise", "note"),
-    "publish": (services.publish, "publish", "note"),
-    "reopen": (services.reopen, "reopen", "reason"),
+    "submit": (services.submit, "submit"),
+    "return": (services.return_for_explanation, "return_for_explanation"),
+    "answer": (services.answer_explanation, "respond"),
+    "finalise": (services.finalise, "finalise"),
+    "publish": (services.publish, "publish"),
+    "reopen": (services.reopen, "reopen"),
+}
+# These ask for confirmation on a page that says what will happen.
+CONFIRMED_ACTIONS = {"submit", "finalise", "publish", "reopen"}
+ACTION_LABELS = {
+    "submit": _("Nộp bản tự đánh giá"),
+    "finalise": _("Chốt kết quả"),
+    "publish": _("Công bố kết quả"),
+    "reopen": _("Mở lại bản đánh giá"),
 }
 ACTION_DONE = {
     "submit": _("Đã nộp bản tự đánh giá."),
@@ -544,11 +692,24 @@ def assessment_action(request, assessment_id: int):
     action = request.POST.get("action", "")
     if action not in ACTIONS:
         raise Http404
-    fn, capability, text_arg = ACTIONS[action]
+    fn, capability = ACTIONS[action]
     if not getattr(access, capability):
         raise PermissionDenied
+    note = request.POST.get("note", "")
+    if action in CONFIRMED_ACTIONS and request.POST.get("confirm") != "1":
+        return _confirm_page(
+            request,
+            action,
+            [assessment],
+            form_action=reverse("assessments:action", args=[assessment.pk]),
+            back=reverse("assessments:detail", args=[assessment.pk]),
+            note=note,
+        )
+    kwargs = {"reason": note} if action == "reopen" else {"note": note}
+    if action == "finalise":
+        kwargs["override_reason"] = request.POST.get("override_reason", "")
     try:
-        fn(assessment, user=request.user, **{text_arg: request.POST.get("note", "")})
+        fn(assessment, user=request.user, **kwargs)
         messages.success(request, str(ACTION_DONE[action]))
     except ValidationError as exc:
         for e in _errors(exc):

@@ -418,7 +418,9 @@ def drive_to(assessment, target: str, users) -> None:
     if target == Status.RETURNED:
         services.return_for_explanation(assessment, note="Đề nghị đơn vị giải trình các tiêu chí có ý kiến.")
         return
-    services.finalise(assessment, user=sec)
+    services.finalise(
+        assessment, user=sec, override_reason="Dữ liệu mẫu: giữ điểm tự chấm ở tiêu chí chưa thẩm định"
+    )
     if target == Status.PUBLISHED:
         services.publish(assessment, user=sec)
 
