@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "cchc.procedures",
     "cchc.surveys",
     "cchc.api",
+    "cchc.demo",
 ]
 
 MIDDLEWARE = [
@@ -118,7 +119,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "cchc.core.context_processors.navigation",
+                "cchc.orgs.context_processors.navigation",
             ],
         },
     }

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from cchc import views as site_views
 from cchc.api.api import api
 from cchc.core import views as core_views
 
@@ -10,7 +11,7 @@ admin.site.site_header = "CCHC"
 admin.site.site_title = "CCHC"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", site_views.home, name="home"),
     path("login/", core_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -83,9 +83,9 @@ def test_api_parameters_out_of_range_are_422(client, people, url):
 
 
 def test_late_reminders_cover_only_the_secretariats_subtree(opened_round, province, sec_a, people):
-    from cchc.assessments import services
+    from cchc.assessments import tasks
 
     opened_round.deadline = timezone.now() - timedelta(days=1)
     opened_round.save(update_fields=["deadline"])
-    assert services.remind_late(opened_round, user=sec_a) == 1
-    assert services.remind_late(opened_round, user=people.sec) == 2
+    assert tasks.remind_late(opened_round, user=sec_a) == 1
+    assert tasks.remind_late(opened_round, user=people.sec) == 2

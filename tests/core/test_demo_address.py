@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from cchc.core.management.commands.load_demo import serve_address
+from cchc.demo.management.commands.load_demo import serve_address
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -219,7 +219,7 @@ def test_a_catalogue_job_of_a_district_secretariat_fails_in_the_worker_too(catal
     """A job row made some other way (or queued before the role changed) is refused when it runs."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from cchc.procedures.services import start_import_job
+    from cchc.procedures.tasks import start_import_job
 
     path = write_csv(tmp_path / "c.csv", PROCEDURE_COLUMNS, [procedure("1.001", days="20", level="province")])
     upload = SimpleUploadedFile("c.csv", path.read_bytes())

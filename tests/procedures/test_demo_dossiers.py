@@ -8,10 +8,10 @@ import random
 
 import pytest
 
-from cchc.core.demo import build_units
+from cchc.demo.dossiers import load_demo_dossiers
+from cchc.demo.province import build_units
 from cchc.indicators.models import IndicatorValue, Target
 from cchc.orgs.models import OrgUnit
-from cchc.procedures.demo import load_demo_dossiers
 from cchc.procedures.kpis import compute_kpis, late_dossiers
 from cchc.procedures.models import Dossier, DossierDay, Procedure
 from cchc.procedures.rules import VN

@@ -384,12 +384,12 @@ def test_a_failure_while_loading_rolls_everything_back(catalogue, tmp_path, monk
     indicator value of the file stays behind."""
     import_dossier_rows(tmp_path, ROWS)
     before = full_state()
-    from cchc.procedures import services
+    from cchc.procedures import indicator_values
 
     def broken(months):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "write_indicator_values", broken)
+    monkeypatch.setattr(indicator_values, "write_indicator_values", broken)
     changed = [dict(ROWS[2], status="resolved", finished_at="2021-03-12T09:00"), dossier("HS-NEW", unit="B")]
     with pytest.raises(RuntimeError, match="disk full"):
         import_dossier_rows(tmp_path, changed, name="update.csv")

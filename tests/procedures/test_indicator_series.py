@@ -10,10 +10,10 @@ import pytest
 
 from cchc.indicators.models import IndicatorValue, PeriodKind
 from cchc.orgs.models import OrgUnit
+from cchc.procedures.indicator_values import INDICATOR_RATES, months_between, write_indicator_values
 from cchc.procedures.kpis import KpiRow, compute_kpis, month_window, unit_tree_series
 from cchc.procedures.models import Dossier
 from cchc.procedures.rollups import rebuild
-from cchc.procedures.services import INDICATOR_RATES, months_between, write_indicator_values
 from tests.procedures.helpers import dossier, import_catalogue, import_dossier_rows, procedure
 
 pytestmark = pytest.mark.django_db

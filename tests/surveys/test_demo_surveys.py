@@ -1,4 +1,4 @@
-"""The demo surveys (cchc.surveys.demo.load_demo_surveys) on the demo province of cchc.core.demo:
+"""The demo surveys (cchc.demo.surveys.load_demo_surveys) on the demo province of cchc.demo.province:
 made through the real services, results and pages populated, re-running adds nothing."""
 
 import datetime as dt
@@ -7,9 +7,9 @@ import random
 import pytest
 from django.utils import timezone
 
-from cchc.core.demo import PASSWORD, build_units, build_users
+from cchc.demo.province import PASSWORD, build_units, build_users
+from cchc.demo.surveys import load_demo_surveys
 from cchc.indicators.models import IndicatorValue
-from cchc.surveys.demo import load_demo_surveys
 from cchc.surveys.models import Campaign, CampaignStatus, PublishedIndex, Response
 from cchc.surveys.results import compute_results
 

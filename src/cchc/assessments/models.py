@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cchc.core.numbers import vn_number
 from cchc.frameworks.models import Framework, Node
 from cchc.orgs.models import OrgUnit
 
@@ -258,9 +259,7 @@ class ScoreChange(models.Model):
             return "∅"
         if self.field == ScoreField.NOT_APPLICABLE:
             return str(_("có") if raw == "1" else _("không"))
-        from cchc.assessments.services import format_score
-
-        return format_score(raw)
+        return vn_number(raw, 2)
 
     @property
     def old_display(self) -> str:

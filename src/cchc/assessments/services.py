@@ -35,6 +35,7 @@ from cchc.assessments.models import (
     Status,
     Transition,
 )
+from cchc.core.numbers import vn_number
 from cchc.frameworks.models import Framework, Node
 from cchc.frameworks.scoring import is_indicator_rule, manual_score_error
 from cchc.frameworks.tree import build_tree
@@ -195,13 +196,7 @@ def parse_score(raw: str | None) -> Decimal | None:
 
 def format_score(value) -> str:
     """A score in the Vietnamese form, 2 decimals: ``Decimal("0.75")`` → ``0,75``."""
-    if value is None or value == "":
-        return ""
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    return f"{number:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    return vn_number(value, 2)
 
 
 def _leaf(assessment: Assessment, node: Node) -> Node:
@@ -797,24 +792,6 @@ def late_assessments(round_obj: Round, now=None):
     if round_obj.deadline is None or now <= round_obj.deadline:
         return qs.none()
     return qs
-
-
-def remind_late(round_obj: Round, *, user=None) -> int:
-    """Queue the e-mail reminders to the unit officers of every late assessment (a background task,
-    ``cchc db_worker``); returns how many units will be reminded."""
-    late = late_assessments(round_obj)
-    if user is not None:
-        scope = scope_for(user)
-        if not scope.has(Role.SECRETARIAT):
-            raise PermissionDenied(_("Chỉ Thường trực CCHC được nhắc đơn vị."))
-        late = late.filter(scope.unit_q(Role.SECRETARIAT, "unit__"))
-    late_ids = list(late.values_list("pk", flat=True))
-    if late_ids:
-        from cchc.assessments.tasks import send_late_reminders_task
-
-        round_id = round_obj.pk
-        transaction.on_commit(lambda: send_late_reminders_task.enqueue(round_id, late_ids))
-    return len(late_ids)
 
 
 def send_late_reminders(round_id: int, assessment_ids: list[int]) -> dict:

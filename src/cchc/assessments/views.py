@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cchc.assessments import services
+from cchc.assessments import services, tasks
 from cchc.assessments.access import (
     assessments_for,
     get_assessment_for_user,
@@ -164,7 +164,7 @@ def round_bulk(request, round_id: int):
     ids = [i for i in request.POST.getlist("ids") if i.isdigit()]
     selected = assessments_for(request.user).filter(round=round_obj, pk__in=ids).order_by("unit__path")
     if action == "remind":
-        n = services.remind_late(round_obj, user=request.user)
+        n = tasks.remind_late(round_obj, user=request.user)
         if n:
             messages.success(
                 request, _("Đã xếp lịch gửi thư nhắc %(n)s đơn vị chưa nộp (chạy nền).") % {"n": n}

@@ -1,10 +1,8 @@
-"""Log-in (locked out by django-axes), log-out, the home page that sends each role to its work."""
+"""Log-in (locked out by django-axes)."""
 
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
 
 
 class LoginView(auth_views.LoginView):
@@ -12,29 +10,3 @@ class LoginView(auth_views.LoginView):
 
     template_name = "registration/login.html"
     redirect_authenticated_user = True
-
-
-HOME_ROUNDS = 10
-
-
-@login_required
-def home(request):
-    """What is waiting for the user; for everyone with a role (leaders above all, who act on
-    nothing), the results they may see and the dashboards."""
-    from cchc.assessments.access import rounds_with_results_for
-    from cchc.assessments.services import waiting_for
-    from cchc.orgs.access import scope_for
-
-    scope = scope_for(request.user)
-    has_role = scope.superuser or any(scope.paths.values())
-    rounds = rounds_with_results_for(request.user) if has_role else []
-    return render(
-        request,
-        "core/home.html",
-        {
-            "waiting": waiting_for(request.user),
-            "has_role": has_role,
-            "result_rounds": rounds[:HOME_ROUNDS],
-            "result_rounds_total": len(rounds),
-        },
-    )

@@ -204,9 +204,9 @@ def save_document(doc: dict) -> tuple[Framework, bool]:
     framework = Framework.objects.filter(code=code).first()
     created = framework is None
     if framework is not None:
-        from cchc.assessments.models import Score
-
-        if Score.objects.filter(node__framework=framework).exists():
+        # ``scored`` is set by the assessments app when a first score is saved (its signal): the
+        # frameworks layer never reads the scores themselves.
+        if framework.scored:
             raise FrameworkFormatError(
                 [
                     "code: "

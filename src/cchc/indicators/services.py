@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from cchc.core.bulk import insert_rows
 from cchc.core.importing import YamlError, load_yaml
+from cchc.core.numbers import vn_number
 from cchc.indicators.models import (
     Aggregation,
     Indicator,
@@ -518,10 +519,7 @@ def target_status(
 
 def fmt(value: Decimal | None, places: int = 2) -> str:
     """89,34 — the Vietnamese form."""
-    if value is None:
-        return ""
-    text = f"{Decimal(value):,.{places}f}"
-    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+    return vn_number(value, places)
 
 
 def fmt_plain(value: Decimal | None) -> str:

@@ -13,7 +13,7 @@ class ProceduresConfig(AppConfig):
         from cchc.indicators.services import register_refresher
 
         def refresh(year: int) -> int:
-            from cchc.procedures.services import write_year_indicators
+            from cchc.procedures.indicator_values import write_year_indicators
 
             return write_year_indicators(year)
 

@@ -49,7 +49,7 @@ from django.db import DatabaseError, IntegrityError, ProgrammingError, connectio
 from django.utils import timezone
 
 from cchc.core.importing import ImportFailed, RowErrors, csv_field_error
-from cchc.procedures import rules
+from cchc.procedures import indicator_values, rules
 from cchc.procedures.importers import (
     DOSSIER_COLUMNS,
     DOSSIER_FIELDS,
@@ -931,7 +931,6 @@ def import_csv(
     max_errors: int,
 ):
     """The fast path; same contract as :func:`cchc.procedures.services.import_dossiers`."""
-    from cchc.procedures.services import months_between, write_indicator_values
 
     path = Path(path)
     if not path.exists():
@@ -966,12 +965,12 @@ def import_csv(
             if progress:
                 progress("loading", 1.0, result.rows)
             if span is not None:
-                months = months_between(*span)
+                months = indicator_values.months_between(*span)
                 result.months = [f"{y:04d}-{m:02d}" for y, m in months]
                 if write_indicators:
                     if progress:
                         progress("indicators", 1.0, result.rows)
-                    write_indicator_values(months)
+                    indicator_values.write_indicator_values(months)
         if result.created + result.updated >= BULK_ROWS:
             with connection.cursor() as cur:
                 cur.execute(f"ANALYZE {Dossier._meta.db_table}; ANALYZE {DossierDay._meta.db_table}")

@@ -20,8 +20,6 @@ import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
-from operator import itemgetter
 from pathlib import Path
 
 from django.conf import settings
@@ -30,7 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cchc.core.importing import ImportFailed, RowErrors
-from cchc.procedures import rules
+from cchc.procedures import fast_import, indicator_values, rules
 from cchc.procedures.importers import (
     DOSSIER_FIELDS,
     DossierRow,
@@ -301,8 +299,6 @@ def import_dossiers(
     On PostgreSQL a CSV file goes through the set-based path of
     :mod:`cchc.procedures.fast_import` (same results); ``fast_path=False`` forces the row-by-row
     path (the tests compare the two)."""
-    from cchc.procedures import fast_import
-
     mapping = load_mapping(mapping_path)
     validator = DossierValidator(mapping, allowed_unit_ids=allowed_unit_ids)
     if fast_path and fast_import.eligible(path, mapping):
@@ -355,11 +351,13 @@ def import_dossiers(
             if touched and write_indicators:
                 if progress:
                     progress("indicators", 1.0, result.rows)
-                months = months_between(min(touched), max(touched))
-                write_indicator_values(months)
+                months = indicator_values.months_between(min(touched), max(touched))
+                indicator_values.write_indicator_values(months)
                 result.months = [f"{y:04d}-{m:02d}" for y, m in months]
             elif touched:
-                result.months = [f"{y:04d}-{m:02d}" for y, m in months_between(min(touched), max(touched))]
+                result.months = [
+                    f"{y:04d}-{m:02d}" for y, m in indicator_values.months_between(min(touched), max(touched))
+                ]
     if connection.vendor == "postgresql" and result.created > 100000:
         with connection.cursor() as cur:
             cur.execute("ANALYZE procedures_dossier")
@@ -369,90 +367,6 @@ def import_dossiers(
 def _more(errors: RowErrors) -> list[str]:
     extra = len(errors.items) - MAX_LISTED_ERRORS
     return [f"… and {extra} more error(s)"] if extra > 0 else []
-
-
-def months_between(first: dt.date, last: dt.date) -> list[tuple[int, int]]:
-    out = []
-    y, m = first.year, first.month
-    while (y, m) <= (last.year, last.month):
-        out.append((y, m))
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
-
-
-# -- indicator values --------------------------------------------------------------------------------------
-
-INDICATOR_RATES = {
-    "dossiers.on_time_rate": ("resolved_early+resolved_on_time", "resolved"),
-    "dossiers.online_rate": ("received_online", "received"),
-    "dossiers.digitized_rate": ("digitized", "received"),
-    "dossiers.overdue_rate": ("resolved_late+in_progress_overdue", "resolved+in_progress"),
-    "dossiers.online_payment_rate": ("paid_online", "received_fee"),
-    "dossiers.online_procedure_rate": ("procedures_online", "procedures_handled"),
-}
-
-
-def write_indicator_values(months: list[tuple[int, int]], *, years: set[int] | None = None) -> int:
-    """Write every dossier indicator for every unit (its whole subtree, summed from numerators
-    and denominators) for the given months and for the years they fall in. Returns the number
-    of values written.
-
-    The periods are rewritten whole through the one writer,
-    :func:`cchc.indicators.services.replace_values` (one transaction, COPY on PostgreSQL). The
-    units' counts come from :func:`~cchc.procedures.kpis.unit_tree_counts` (no KpiRow is built)."""
-    from cchc.indicators.models import Indicator, ValueOrigin
-    from cchc.indicators.periods import Period
-    from cchc.indicators.services import Value, replace_values
-    from cchc.procedures.kpis import KpiRow, unit_tree_counts
-
-    indicators = {i.code: i for i in Indicator.objects.filter(code__in=INDICATOR_RATES)}
-    rates = [
-        (indicators[code].pk, _summed(num), _summed(den))
-        for code, (num, den) in INDICATOR_RATES.items()
-        if code in indicators
-    ]
-    periods = [Period.month(y, m) for y, m in months]
-    periods += [Period.year(y) for y in sorted((years or set()) | {y for y, _m in months})]
-    if not periods:
-        return 0
-    series = unit_tree_counts([(p.start, p.end) for p in periods])
-    # A value is computed once per indicator, numerator and denominator: most repeat across
-    # units and periods.
-    rated: dict[tuple, Decimal] = {}
-    values: list[Value] = []
-    for period, kpi_rows in zip(periods, series, strict=True):
-        window = f";from={period.start.isoformat()};to={period.end.isoformat()}"
-        for row in kpi_rows:
-            if not (row["received"] or row["resolved"] or row["in_progress"] or row["withdrawn"]):
-                continue
-            source = f"dossiers:unit={row['group_key']}{window}"
-            for indicator_id, numerator, denominator in rates:
-                den = denominator(row)
-                if den == 0:
-                    continue
-                num = numerator(row)
-                value = rated.get((num, den))
-                if value is None:
-                    value = rated[num, den] = KpiRow.rate(num, den)
-                values.append(Value(indicator_id, row["unit_id"], period, value, num, den, source))
-    # The periods are rewritten whole: a unit whose dossiers moved away keeps no stale value.
-    written, _removed = replace_values(
-        ValueOrigin.COMPUTED, values, periods, indicators=[i.pk for i in indicators.values()]
-    )
-    return written
-
-
-def _summed(expr: str) -> Callable:
-    """``"a+b"`` → a function giving ``row["a"] + row["b"]`` (``sum`` of the values)."""
-    names = expr.split("+")
-    if len(names) == 1:
-        return itemgetter(names[0])
-    get = itemgetter(*names)
-    return lambda row: sum(get(row))
-
-
-def write_year_indicators(year: int) -> int:
-    return write_indicator_values(months_between(dt.date(year, 1, 1), dt.date(year, 12, 31)), years={year})
 
 
 # -- web import jobs ------------------------------------------------------------------------------------------
@@ -588,61 +502,6 @@ def may_start_import(user, kind: str) -> bool:
     if not scope_for(user).has(Role.SECRETARIAT):
         return False
     return kind != "procedures" or may_change_shared(user)
-
-
-def retry_import_job(job, *, user):
-    """A new job for the same file and options as the failed ``job`` (kept, as history), queued.
-    A dossier import loads in one transaction, so a job that died changed nothing and may simply
-    run again; the catalogue import is idempotent by code."""
-    from cchc.procedures.models import ImportJob, ImportStatus
-    from cchc.procedures.tasks import run_import_job
-
-    if job.status != ImportStatus.FAILED:
-        raise ValueError("only a failed job can be retried")
-    if not may_start_import(user, job.kind):
-        raise PermissionError("this user may not start this import")
-    new = ImportJob.objects.create(
-        kind=job.kind,
-        file=job.file.name,
-        original_name=job.original_name,
-        mapping=job.mapping.name if job.mapping else "",
-        skip_bad_rows=job.skip_bad_rows,
-        created_by=user,
-        unit=job.unit,
-        phase="queued",
-        retry_of=job,
-    )
-    transaction.on_commit(lambda: _enqueue(new.pk, run_import_job))
-    log.info("import job %s retried as %s by %s", job.pk, new.pk, user)
-    return new
-
-
-def start_import_job(
-    *, user, unit, upload, mapping=None, skip_bad_rows: bool = False, kind: str = "dossiers"
-):
-    """Store the uploaded file, create the ImportJob row and enqueue the background task."""
-    from cchc.procedures.models import ImportJob
-    from cchc.procedures.tasks import run_import_job
-
-    job = ImportJob.objects.create(
-        kind=kind,
-        file=upload,
-        original_name=upload.name[:255],
-        mapping=mapping or "",
-        skip_bad_rows=skip_bad_rows,
-        created_by=user,
-        unit=unit,
-        phase="queued",
-    )
-    transaction.on_commit(lambda: _enqueue(job.pk, run_import_job))
-    return job
-
-
-def _enqueue(job_id: int, task) -> None:
-    from cchc.procedures.models import ImportJob
-
-    result = task.enqueue(job_id)
-    ImportJob.objects.filter(pk=job_id).update(task_id=str(result.id)[:64])
 
 
 def execute_import_job(job_id: int) -> dict:

@@ -1,5 +1,5 @@
 """The indicators computed from dossiers (source = dossiers), written by
-cchc.procedures.services.write_indicator_values."""
+cchc.procedures.indicator_values.write_indicator_values."""
 
 from django.db import migrations
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from cchc.procedures.services import write_year_indicators
+from cchc.procedures.indicator_values import write_year_indicators
 
 
 class Command(BaseCommand):

@@ -429,9 +429,9 @@ def drive_to(assessment, target: str, users) -> None:
 def load_demo_sources(units: dict[str, OrgUnit]) -> list[str]:
     """The data the scores come from, once: the one-stop-shop dossiers and the satisfaction
     surveys (through the real imports and services)."""
-    from cchc.procedures.demo import load_demo_dossiers
+    from cchc.demo.dossiers import load_demo_dossiers
+    from cchc.demo.surveys import load_demo_surveys
     from cchc.procedures.models import Dossier
-    from cchc.surveys.demo import load_demo_surveys
 
     done = []
     if not Dossier.objects.filter(unit__code__startswith="DEMO").exists():

@@ -4,7 +4,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cchc.core.demo import load_demo
+from cchc.demo.province import load_demo
 
 # The wildcard hosts of runserver: compared with, never bound to here.
 WILDCARDS = {"0.0.0.0": "127.0.0.1", "::": "::1"}  # noqa: S104

@@ -1,4 +1,4 @@
-"""Demo dossiers for the demo province (``cchc.core.demo``): a small procedure catalogue and a few
+"""Demo dossiers for the demo province (``cchc.demo.province``): a small procedure catalogue and a few
 thousand dossiers from January 2023 up to today, written as the one-stop-shop export files and
 loaded through the real imports (:func:`cchc.procedures.services.import_procedures` and
 :func:`~cchc.procedures.services.import_dossiers`), which keep the day rollups and the dossier
@@ -146,7 +146,7 @@ CATALOGUE = [
         1,
     ),
 ]
-# Which departments handle the province-level procedures (demo codes from cchc.core.demo).
+# Which departments handle the province-level procedures (demo codes from cchc.demo.province).
 DEPARTMENT_PROCEDURES = {
     "DEMO-S02": ["DEMO.TP.01"],  # Sở Tư pháp
     "DEMO-S05": ["DEMO.XD.02"],  # Sở Xây dựng
@@ -358,7 +358,7 @@ def load_demo_dossiers(
     units: dict[str, OrgUnit], rng: random.Random, *, now: dt.datetime | None = None
 ) -> dict:
     """Create the demo catalogue and dossiers for ``units`` (the dict returned by
-    :func:`cchc.core.demo.build_units`: unit code → OrgUnit) through the real imports, which also
+    :func:`cchc.demo.province.build_units`: unit code → OrgUnit) through the real imports, which also
     write the dossier indicator values. Returns counts (procedures, dossiers created/updated,
     months whose indicators were written). Re-running imports the same codes: updates, never
     duplicates."""

@@ -1,4 +1,4 @@
-"""Demo surveys for the demo province (``cchc.core.demo``), created through the real services:
+"""Demo surveys for the demo province (``cchc.demo.province``), created through the real services:
 
 - the shipped questionnaires (SIPAS service satisfaction, PAR sociological survey), imported
   like ``cchc import-questionnaire`` does;
@@ -188,7 +188,7 @@ def load_demo_surveys(
     units: dict[str, OrgUnit], rng: random.Random, *, now: dt.datetime | None = None
 ) -> dict[str, int]:
     """Create the demo survey data for ``units`` (the dict returned by
-    :func:`cchc.core.demo.build_units`: unit code → OrgUnit, with ``"DEMO"`` the province).
+    :func:`cchc.demo.province.build_units`: unit code → OrgUnit, with ``"DEMO"`` the province).
     Returns counts: ``paper_forms``, ``online_forms``, ``excluded``, ``published`` (rows) and
     ``already_loaded`` (1 when the campaigns existed and nothing was added)."""
     now = now or timezone.now()
