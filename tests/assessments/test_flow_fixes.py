@@ -97,6 +97,31 @@ def test_an_empty_deadline_is_refused(client, people, opened_round):
     assert opened_round.deadline is not None
 
 
+@pytest.mark.parametrize("typed", ["13/12/2021", "2021-12-13"])
+def test_a_deadline_is_typed_as_dd_mm_yyyy_whatever_the_browser(client, people, opened_round, typed):
+    client.force_login(people.sec)
+    page = client.get(reverse("assessments:round_overview", args=[opened_round.pk])).content.decode()
+    assert 'name="deadline"' in page and 'placeholder="dd/mm/yyyy"' in page and 'type="date"' not in page
+    r = client.post(
+        reverse("assessments:round_bulk", args=[opened_round.pk]),
+        {"action": "deadline", "deadline": typed},
+        follow=True,
+    )
+    assert "Đã cập nhật hạn nộp." in r.content.decode()
+    opened_round.refresh_from_db()
+    assert timezone.localtime(opened_round.deadline) == timezone.make_aware(dt.datetime(2021, 12, 13, 17, 0))
+
+
+def test_an_unreadable_deadline_is_a_message(client, people, opened_round):
+    client.force_login(people.sec)
+    r = client.post(
+        reverse("assessments:round_bulk", args=[opened_round.pk]),
+        {"action": "deadline", "deadline": "12/13/2021"},
+        follow=True,
+    )
+    assert "Hạn nộp không hợp lệ." in r.content.decode()
+
+
 def test_finalise_needs_every_leaf_appraised_or_a_recorded_reason(client, people, a):
     services.submit(a, force=True)
     with pytest.raises(services.WorkflowError):

@@ -39,6 +39,7 @@ from cchc.assessments.trends import (
     unit_history,
     unit_trends,
 )
+from cchc.core.widgets import parse_date
 from cchc.frameworks.models import Framework, Node
 from cchc.frameworks.scoring import is_indicator_rule, rule_step
 from cchc.frameworks.tree import build_tree
@@ -97,9 +98,10 @@ def round_new(request):
 
 
 def _parse_deadline(raw: str):
-    if not raw:
+    """The deadline typed as dd/mm/yyyy (or ISO, as older links carry): 17:00 of that day."""
+    day = parse_date(raw)
+    if day is None:
         return None
-    day = dt.date.fromisoformat(raw)
     return timezone.make_aware(dt.datetime.combine(day, dt.time(17, 0)))
 
 
