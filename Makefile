@@ -67,7 +67,7 @@ bench: install $(BENCH_STAMP)
 	  $(BIN)/python bench/surveys_load.py
 
 messages: install
-	cd src/cchc && DJANGO_DEBUG=1 ../../$(BIN)/django-admin makemessages -l vi -l en --no-obsolete && DJANGO_DEBUG=1 ../../$(BIN)/django-admin compilemessages
+	cd src/cchc && DJANGO_DEBUG=1 ../../$(BIN)/django-admin makemessages -l en --no-obsolete && DJANGO_DEBUG=1 ../../$(BIN)/django-admin compilemessages
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

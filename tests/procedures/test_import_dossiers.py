@@ -157,8 +157,8 @@ def test_a_bad_file_changes_nothing_and_lists_each_bad_row(catalogue, tmp_path):
         "line 4, column channel: 'fax' không thuộc online, direct, postal",
         "line 5, column status: 'done' không thuộc cancelled, in_progress, received, rejected, resolved, returned, supplement, withdrawn",
         "line 5, column received_at: cần cả giờ (ví dụ 04/03/2021 09:30), không chỉ ngày: '04/03/2021'",
-        "line 6, column finished_at: required when status is resolved",
-        "line 7, column finished_at: before received_at",
+        "line 6, column finished_at: bắt buộc khi trạng thái là resolved",
+        "line 7, column finished_at: trước received_at (ngày tiếp nhận)",
         "line 8, column supplement_count: không phải số nguyên ≥ 0: '-1'",
         "line 8, column digitized: cần 0 hoặc 1, nhận được '2'",
     ]
@@ -375,7 +375,7 @@ def test_a_bad_line_in_json_lines_changes_nothing_and_keeps_the_rollups_and_indi
     with pytest.raises(ImportFailed) as exc:
         call_command("import_dossiers", str(path))
     assert exc.value.items[0].startswith("line 2, column -: not valid JSON")
-    assert exc.value.items[1] == "line 3, column finished_at: before received_at"
+    assert exc.value.items[1] == "line 3, column finished_at: trước received_at (ngày tiếp nhận)"
     assert full_state() == before
 
 

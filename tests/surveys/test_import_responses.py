@@ -135,13 +135,13 @@ def test_every_bad_row_is_reported_and_nothing_is_saved(sipas, province, write_c
     assert lines[0].endswith("forms.csv: 8 lỗi trên 5 dòng, không có gì được thay đổi.")
     assert lines[1:] == [
         "line 1, column XX9: không có mã câu hỏi này trong SIPAS-DV v1",
-        "line 2, column TC1: expected 1–5 or na, got '7'",
+        "line 2, column TC1: cần 1–5 hoặc na, nhận được '7'",
         "line 3, column form_no: số phiếu lặp lại (cũng ở dòng 2)",
         "line 3, column unit_code: không có đơn vị 'ZZ'",
         "line 3, column submitted_at: không phải ngày hợp lệ: 'hôm qua' (dùng dd/mm/yyyy, dd/mm/yyyy HH:MM, yyyy-mm-dd HH:MM)",
         "line 4, column form_no: bắt buộc (số in trên phiếu)",
-        "line 4, column SO_LAN: answered but hidden by its condition (show_if)",
-        "line 5, column MD1: unknown option 'bay_bay' (expected one of thong_tin, co_so_vat_chat, don_gian_ho_so, "
+        "line 4, column SO_LAN: có trả lời nhưng câu hỏi bị ẩn theo điều kiện (show_if)",
+        "line 5, column MD1: không có lựa chọn 'bay_bay' (chọn một trong: thong_tin, co_so_vat_chat, don_gian_ho_so, "
         "rut_ngan_thoi_gian, giam_phi, thai_do, nang_luc, gop_y, truc_tuyen)",
     ]
     assert not Response.objects.exists() and not Campaign.objects.exists()

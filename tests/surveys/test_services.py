@@ -81,18 +81,21 @@ def test_an_invitation_answers_once(campaign, province):
 @pytest.mark.parametrize(
     "answers, errors",
     [
-        ({"TC1": 6}, {"TC1": "expected 1–5 or na, got 6"}),
-        ({"TC1": "4.5"}, {"TC1": "expected 1–5 or na, got '4.5'"}),
+        ({"TC1": 6}, {"TC1": "cần 1–5 hoặc na, nhận được 6"}),
+        ({"TC1": "4.5"}, {"TC1": "cần 1–5 hoặc na, nhận được '4.5'"}),
         (
             {"KENH": "fax"},
-            {"KENH": "unknown option 'fax' (expected one of truc_tiep, buu_chinh, truc_tuyen)"},
+            {"KENH": "không có lựa chọn 'fax' (chọn một trong: truc_tiep, buu_chinh, truc_tuyen)"},
         ),
-        ({"KENH": "truc_tiep;buu_chinh"}, {"KENH": "only one option may be chosen"}),
-        ({"SO_LAN": "hai"}, {"SO_LAN": "not a number: 'hai'"}),
-        ({"XX": "1"}, {"XX": "unknown question"}),
+        ({"KENH": "truc_tiep;buu_chinh"}, {"KENH": "chỉ được chọn một phương án"}),
+        ({"SO_LAN": "hai"}, {"SO_LAN": "không phải số: 'hai'"}),
+        ({"XX": "1"}, {"XX": "không có câu hỏi này"}),
         # skip logic: SO_LAN is only asked of those who came in person or by post
-        ({"KENH": "truc_tuyen", "SO_LAN": "3"}, {"SO_LAN": "answered but hidden by its condition (show_if)"}),
-        ({"SO_LAN": "3"}, {"SO_LAN": "answered but hidden by its condition (show_if)"}),
+        (
+            {"KENH": "truc_tuyen", "SO_LAN": "3"},
+            {"SO_LAN": "có trả lời nhưng câu hỏi bị ẩn theo điều kiện (show_if)"},
+        ),
+        ({"SO_LAN": "3"}, {"SO_LAN": "có trả lời nhưng câu hỏi bị ẩn theo điều kiện (show_if)"}),
     ],
 )
 def test_invalid_answers_are_refused_with_a_reason_per_question(campaign, province, answers, errors):
@@ -108,10 +111,10 @@ def test_required_and_na_rules(campaign, province):
     question.save()
     with pytest.raises(InvalidAnswers) as err:
         submit_response(cu_of(campaign, province.A), {"TC2": 4})
-    assert err.value.errors == {"TC1": "required"}
+    assert err.value.errors == {"TC1": "bắt buộc trả lời"}
     with pytest.raises(InvalidAnswers) as err:
         submit_response(cu_of(campaign, province.A), {"TC1": "na"})
-    assert err.value.errors == {"TC1": "'na' (không áp dụng) is not allowed for this question"}
+    assert err.value.errors == {"TC1": "câu hỏi này không cho chọn 'na' (không áp dụng)"}
 
 
 def test_a_closed_campaign_takes_paper_forms_only(campaign, province):

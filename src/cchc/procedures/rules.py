@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 OPEN_STATUSES = frozenset({"received", "in_progress", "supplement"})
@@ -121,30 +123,37 @@ def check_consistency(
     """The life-cycle constraints a dossier row must satisfy."""
     problems = []
     if status in RESOLVED_STATUSES | WITHDRAWN_STATUSES and finished_at is None:
-        problems.append(RowProblem("finished_at", f"required when status is {status}"))
+        problems.append(RowProblem("finished_at", _("bắt buộc khi trạng thái là %(s)s") % {"s": status}))
     if status in OPEN_STATUSES and finished_at is not None:
-        problems.append(RowProblem("finished_at", f"must be empty when status is {status}"))
+        problems.append(RowProblem("finished_at", _("phải để trống khi trạng thái là %(s)s") % {"s": status}))
     if finished_at is not None and finished_at < received_at:
-        problems.append(RowProblem("finished_at", "before received_at"))
+        problems.append(RowProblem("finished_at", _("trước received_at (ngày tiếp nhận)")))
     if returned_at is not None and status != "returned":
-        problems.append(RowProblem("returned_at", f"given but status is {status}"))
+        problems.append(RowProblem("returned_at", _("có giá trị nhưng trạng thái là %(s)s") % {"s": status}))
     if returned_at is not None and finished_at is not None and returned_at < finished_at:
-        problems.append(RowProblem("returned_at", "before finished_at"))
+        problems.append(RowProblem("returned_at", _("trước finished_at (ngày giải quyết xong)")))
     if supplement_received_at is not None and supplement_requested_at is None:
-        problems.append(RowProblem("supplement_received_at", "given without supplement_requested_at"))
+        problems.append(
+            RowProblem("supplement_received_at", _("có giá trị nhưng thiếu supplement_requested_at"))
+        )
     if supplement_requested_at is not None and supplement_requested_at < received_at:
-        problems.append(RowProblem("supplement_requested_at", "before received_at"))
+        problems.append(RowProblem("supplement_requested_at", _("trước received_at (ngày tiếp nhận)")))
     if (
         supplement_requested_at is not None
         and supplement_received_at is not None
         and supplement_received_at < supplement_requested_at
     ):
-        problems.append(RowProblem("supplement_received_at", "before supplement_requested_at"))
+        problems.append(
+            RowProblem("supplement_received_at", _("trước supplement_requested_at (ngày yêu cầu bổ sung)"))
+        )
     if supplement_requested_at is not None and supplement_count < 1:
-        problems.append(RowProblem("supplement_count", "must be at least 1 when a supplement was requested"))
+        problems.append(RowProblem("supplement_count", _("phải từ 1 trở lên khi đã yêu cầu bổ sung")))
     if status == "supplement" and (supplement_requested_at is None or supplement_received_at is not None):
         problems.append(
-            RowProblem("status", "supplement needs supplement_requested_at and no supplement_received_at")
+            RowProblem(
+                "status",
+                _("trạng thái supplement cần supplement_requested_at và chưa có supplement_received_at"),
+            )
         )
     return problems
 

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cchc.orgs.models import OrgUnit
 from cchc.surveys.models import (
@@ -162,33 +163,33 @@ def parse_value(question, raw) -> AnswerValue | None:
         raw = int(raw)
     if isinstance(raw, str) and raw.strip().lower() in NA_TOKENS - {""}:
         if not question.allow_na:
-            raise ValueError("'na' (không áp dụng) is not allowed for this question")
+            raise ValueError(_("câu hỏi này không cho chọn 'na' (không áp dụng)"))
         return AnswerValue(is_na=True)
     if _is_empty(raw):
         return None
     if isinstance(raw, bool):
-        raise ValueError(f"unexpected value {raw!r}")
+        raise ValueError(_("giá trị không hợp lệ: %(v)s") % {"v": repr(raw)})
     if qtype == QuestionType.SCALE5:
         text = str(raw).strip()
         if text not in {"1", "2", "3", "4", "5"}:
-            raise ValueError(f"expected 1–5 or na, got {raw!r}")
+            raise ValueError(_("cần 1–5 hoặc na, nhận được %(v)s") % {"v": repr(raw)})
         return AnswerValue(value_int=int(text))
     if qtype in (QuestionType.NUMBER, QuestionType.INTEGER):
         try:
             number = Decimal(str(raw).strip().replace(",", "."))
         except InvalidOperation:
-            raise ValueError(f"not a number: {raw!r}") from None
+            raise ValueError(_("không phải số: %(v)s") % {"v": repr(raw)}) from None
         if not number.is_finite() or abs(number) >= Decimal("1e12"):
-            raise ValueError(f"not a number: {raw!r}")
+            raise ValueError(_("không phải số: %(v)s") % {"v": repr(raw)})
         if qtype == QuestionType.INTEGER and number != number.to_integral_value():
-            raise ValueError(f"not a whole number: {raw!r}")
+            raise ValueError(_("không phải số nguyên: %(v)s") % {"v": repr(raw)})
         if number == number.to_integral_value():
             return AnswerValue(value_int=int(number), value_decimal=number)
         return AnswerValue(value_decimal=number)
     if qtype == QuestionType.TEXT:
         text = str(raw).strip()
         if len(text) > 5000:
-            raise ValueError("text longer than 5000 characters")
+            raise ValueError(_("văn bản dài quá 5000 ký tự"))
         return AnswerValue(value_text=text)
     codes = question.option_codes()
     if isinstance(raw, str):
@@ -199,9 +200,12 @@ def parse_value(question, raw) -> AnswerValue | None:
         picked = [str(raw)]
     unknown = [p for p in picked if p not in codes]
     if unknown:
-        raise ValueError(f"unknown option {unknown[0]!r} (expected one of {', '.join(codes)})")
+        raise ValueError(
+            _("không có lựa chọn %(v)s (chọn một trong: %(codes)s)")
+            % {"v": repr(unknown[0]), "codes": ", ".join(codes)}
+        )
     if qtype == QuestionType.CHOICE and len(picked) > 1:
-        raise ValueError("only one option may be chosen")
+        raise ValueError(_("chỉ được chọn một phương án"))
     ordered = tuple(c for c in codes if c in set(picked))
     return AnswerValue(choices=ordered)
 
@@ -228,7 +232,7 @@ def parse_answers(questions: Sequence, raw: Mapping[str, object]) -> ParsedAnswe
     known = {q.code for q in questions}
     for code in raw:
         if code not in known:
-            result.errors[code] = "unknown question"
+            result.errors[code] = _("không có câu hỏi này")
     for q in questions:
         value = None
         try:
@@ -239,11 +243,11 @@ def parse_answers(questions: Sequence, raw: Mapping[str, object]) -> ParsedAnswe
         shown = is_shown(q, result.values)
         if not shown:
             if value is not None and not value.is_na:
-                result.errors[q.code] = "answered but hidden by its condition (show_if)"
+                result.errors[q.code] = _("có trả lời nhưng câu hỏi bị ẩn theo điều kiện (show_if)")
             continue
         if value is None:
             if q.required:
-                result.errors[q.code] = "required"
+                result.errors[q.code] = _("bắt buộc trả lời")
             continue
         result.values[q.code] = value
     return result
