@@ -86,7 +86,7 @@ def test_an_invalid_rule_is_refused_with_the_import_validation_message(sec_clien
     data = {**LEAF_POST, "rule_type": "thresholds", "indicator": "x.rate", "steps": "50: 1\n90: 2"}
     response = sec_client.post(edit_url(framework, "1.1"), data)
     assert response.status_code == 422
-    assert "threshold steps must be ordered from the highest min to the lowest" in response.content.decode()
+    assert "các bậc ngưỡng phải xếp từ min cao nhất đến thấp nhất" in response.content.decode()
     assert node(framework, "1.1").rule == {"type": "manual"}
 
 
@@ -96,7 +96,7 @@ def test_points_above_the_maximum_and_a_badly_typed_step_line_are_refused(sec_cl
         {**LEAF_POST, "rule_type": "thresholds", "indicator": "x.rate", "steps": "98: 9"},
     )
     assert response.status_code == 422
-    assert "threshold points must lie between 0 and the maximum" in response.content.decode()
+    assert "điểm của các bậc ngưỡng phải từ 0 đến điểm tối đa" in response.content.decode()
     response = sec_client.post(
         edit_url(framework, "1.1"),
         {**LEAF_POST, "rule_type": "thresholds", "indicator": "x.rate", "steps": "98 hai điểm"},

@@ -83,7 +83,7 @@ def test_a_bad_file_changes_nothing_and_names_each_problem(tmp_path):
     assert "unit_types: loại đơn vị không có 'county'" in message
     assert "nodes[0].children[0] (code 1.1), max: không phải số" in message
     assert "nodes[0].children[2] (code 1.1), code: trùng" in message
-    assert "nodes[1].children[0] (code 8.1), rule: rule thresholds needs an indicator" in message
+    assert "nodes[1].children[0] (code 8.1), rule: cách chấm thresholds cần một chỉ số (indicator)" in message
     assert not Framework.objects.exists() and not Node.objects.exists()
 
 

@@ -129,5 +129,5 @@ def test_worked_examples():
         Decimal(2),
     )
     assert validate_rule({"type": "bonus"}, Decimal(1)) == [
-        "unknown rule type 'bonus' (expected one of deduction, manual, proportional, survey, thresholds, yes_no)"
+        "không có cách chấm 'bonus' (chọn một trong: deduction, manual, proportional, survey, thresholds, yes_no)"
     ]

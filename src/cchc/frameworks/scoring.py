@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 MANUAL_TYPES = frozenset({"manual", "yes_no"})
 INDICATOR_TYPES = frozenset({"thresholds", "proportional", "deduction", "survey"})
 RULE_TYPES = MANUAL_TYPES | INDICATOR_TYPES
@@ -51,35 +53,38 @@ def rule_step(rule: Mapping[str, Any] | None) -> Decimal:
 
 
 def validate_rule(rule: Mapping[str, Any] | None, max_points: Decimal) -> list[str]:
-    """Problems with a rule definition, as short English sentences (translated by callers)."""
+    """Problems with a rule definition, as short translated sentences."""
     rule = rule or {}
     kind = rule.get("type", "manual")
     errors: list[str] = []
     if kind not in RULE_TYPES:
-        return [f"unknown rule type {kind!r} (expected one of {', '.join(sorted(RULE_TYPES))})"]
+        return [
+            _("không có cách chấm %(kind)s (chọn một trong: %(kinds)s)")
+            % {"kind": repr(kind), "kinds": ", ".join(sorted(RULE_TYPES))}
+        ]
     try:
         if kind == "manual" and "step" in rule and rule_step(rule) <= 0:
-            errors.append("step must be positive")
+            errors.append(_("bước điểm (step) phải lớn hơn 0"))
         if kind in INDICATOR_TYPES and not rule.get("indicator"):
-            errors.append(f"rule {kind} needs an indicator")
+            errors.append(_("cách chấm %(kind)s cần một chỉ số (indicator)") % {"kind": kind})
         if kind == "thresholds":
             steps = rule.get("steps") or []
             if not steps:
-                errors.append("thresholds need at least one step")
+                errors.append(_("cách chấm theo ngưỡng cần ít nhất một bậc"))
             mins = [to_decimal(s["min"]) for s in steps]
             if mins != sorted(mins, reverse=True):
-                errors.append("threshold steps must be ordered from the highest min to the lowest")
+                errors.append(_("các bậc ngưỡng phải xếp từ min cao nhất đến thấp nhất"))
             points = [to_decimal(s["points"]) for s in steps]
             if any(p < 0 or p > max_points for p in points):
-                errors.append("threshold points must lie between 0 and the maximum")
+                errors.append(_("điểm của các bậc ngưỡng phải từ 0 đến điểm tối đa"))
             if points != sorted(points, reverse=True):
-                errors.append("a higher threshold must not give fewer points")
+                errors.append(_("ngưỡng cao hơn không được cho ít điểm hơn"))
         if kind == "proportional" and to_decimal(rule.get("full_at", 0)) <= 0:
-            errors.append("proportional needs full_at > 0")
+            errors.append(_("cách chấm tỷ lệ cần full_at > 0"))
         if kind == "deduction" and to_decimal(rule.get("per_event", 0)) <= 0:
-            errors.append("deduction needs per_event > 0")
+            errors.append(_("cách chấm trừ điểm cần per_event > 0"))
     except (KeyError, InvalidOperation, TypeError, ValueError):
-        errors.append("rule parameters must be numbers")
+        errors.append(_("tham số của cách chấm phải là số"))
     return errors
 
 
