@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+VN = ZoneInfo("Asia/Ho_Chi_Minh")  # Vietnam time: the one time-zone constant of the project
 
 _DMY = re.compile(
     r"(?P<d>\d{1,2})(?P<sep>[/.-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4})"

@@ -228,13 +228,6 @@ def overdue_dossiers(date_from: dt.date, date_to: dt.date, *, units=None, level=
     return _filter(qs, units, level, field).select_related("unit", "procedure").order_by("due_at", "code")
 
 
-def in_progress_dossiers(
-    date_from: dt.date, date_to: dt.date, *, units=None, level=None, field=None
-) -> QuerySet:
-    _start, end = window_moments(date_from, date_to)
-    return _filter(Dossier.objects.filter(open_q(end)), units, level, field).order_by("due_at", "code")
-
-
 # -- the computation -------------------------------------------------------------------------------------
 
 KEYS = {
@@ -244,7 +237,6 @@ KEYS = {
     "field": "procedure__field",
     "procedure": "procedure_id",
 }
-ROLLUP_COUNTERS = [c for c in DossierDay.COUNTERS if c != "late_without_apology"] + ["late_without_apology"]
 
 
 def _flows(date_from, date_to, key, units, level, field) -> dict:

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+from cchc.core.dates import VN  # the one time-zone constant
 
 OPEN_STATUSES = frozenset({"received", "in_progress", "supplement"})
 RESOLVED_STATUSES = frozenset({"resolved", "returned"})

@@ -16,9 +16,10 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from cchc.core.dates import VN
+
+VN_TZ = VN  # the one time-zone constant (cchc.core.dates.VN)
 END_OF_DAY = time(23, 59, 59, 999999)
 _EMPTY: Mapping[date, str] = {}
 _SECONDS = Decimal(1) / Decimal(1_000_000)
