@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from contextlib import redirect_stdout
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -18,9 +19,12 @@ from cchc.api.models import ApiToken
 
 
 def cchc(*args) -> str:
-    """Runs ``cchc ARGS`` in this process (the test database), returns what it printed."""
+    """Runs ``cchc ARGS`` in this process (the test database), returns what it printed. Django
+    closes every connection after a command run from the command line: in a test that is the
+    test's own connection, inside its transaction (PostgreSQL then refuses every later query),
+    so the close is held back here."""
     out = io.StringIO()
-    with redirect_stdout(out):
+    with redirect_stdout(out), mock.patch("django.core.management.base.connections.close_all"):
         cli.main(["cchc", *args])
     return out.getvalue()
 
