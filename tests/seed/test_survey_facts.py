@@ -66,7 +66,8 @@ def survey_results(period, by="level"):
         "survey_results", "--questionnaire", "SIPAS-DV", "--period", str(period), "--by", by, stdout=out
     )
     text = out.getvalue()
-    assert text.splitlines()[0] == ",".join(CONTRACT)
+    # The contract columns in their order; by unit, the unit's code after them (issue 9).
+    assert text.splitlines()[0] == ",".join(CONTRACT + (["unit_code"] if by == "unit" else []))
     return list(csv.DictReader(io.StringIO(text)))
 
 
