@@ -5,6 +5,7 @@ the job page and the worker) and can be retried from its page."""
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -66,7 +67,9 @@ def test_the_command_marks_a_job_without_heartbeat_failed(client, people, catalo
 
     job = _upload(client, people.sec, tmp_path)
     task = _killed(job)
-    main(["cchc", "fail-stale-jobs"])
+    # Django closes every connection after a command line run: not the test's own, mid-transaction.
+    with mock.patch("django.core.management.base.connections.close_all"):
+        main(["cchc", "fail-stale-jobs"])
     job.refresh_from_db()
     task.refresh_from_db()
     assert job.status == ImportStatus.FAILED and job.stale and job.finished_at is not None

@@ -315,6 +315,13 @@ def parse_processing_time(raw: str) -> tuple[Decimal | None, Decimal | None]:
     return (None, number) if hours else (number, None)
 
 
+def procedure_lengths() -> dict[str, int]:
+    """The longest text each catalogue column may hold (the database refuses more)."""
+    from cchc.procedures.models import Procedure
+
+    return {name: Procedure._meta.get_field(name).max_length for name in ("code", "name", "field")}
+
+
 def read_procedures(path: str | Path, mapping: ColumnMapping | None = None) -> list[ProcedureRow]:
     """Every row of a catalogue file, validated; raises ImportFailed listing every bad row."""
     from cchc.core.importing import RowErrors
@@ -327,6 +334,7 @@ def read_procedures(path: str | Path, mapping: ColumnMapping | None = None) -> l
             if missing:
                 raise ImportFailed(str(path), [f"line 1, column {c}: missing column" for c in missing])
         errors = RowErrors()
+        lengths = procedure_lengths()
         rows: list[ProcedureRow] = []
         seen: dict[str, int] = {}
         for line, raw in source.rows():
@@ -338,6 +346,9 @@ def read_procedures(path: str | Path, mapping: ColumnMapping | None = None) -> l
             for col in ("code", "name", "field", "level"):
                 if not r[col]:
                     errors.add(line, col, "required")
+            for col, limit in lengths.items():
+                if len(r[col] or "") > limit:
+                    errors.add(line, col, _("dài quá %(n)s ký tự") % {"n": limit})
             if r["code"] in seen:
                 errors.add(line, "code", f"duplicate of line {seen[r['code']]}")
             seen.setdefault(r["code"], line)
