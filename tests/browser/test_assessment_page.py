@@ -8,25 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from cchc.assessments.models import Assessment
+from tests.browser.test_full_year import leaf_row, log_in, settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "Mat-khau-thu-nghiem-1"
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-
-
-def leaf_row(page, code):
-    return page.locator("tr.leaf", has=page.locator("td", has_text=re.compile(rf"^{re.escape(code)}$")))
-
-
-def settled(page):
-    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
 
 
 @pytest.mark.parametrize("width,height", [(390, 844), (1366, 768)])
