@@ -7,7 +7,6 @@ from datetime import date, datetime, time
 import pytest
 from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
-from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 
 from cchc.core.importing import ImportFailed
@@ -143,28 +142,41 @@ def test_a_bad_file_changes_nothing_and_names_each_problem(db, tmp_path):
     with pytest.raises(ImportFailed) as err:
         load_overrides(path)
     assert err.value.items == [
-        "line 2, column date: not a date YYYY-MM-DD: '2027-02-30'",
-        "line 5, column kind: must be one of day_off, working_day, got 'holiday'",
-        "line 8, column name: missing",
-        "line 10, column colour: unknown key",
-        "line 14, column date: 2027-05-05 already given on line 10",
+        "line 2, column date: không phải ngày YYYY-MM-DD: '2027-02-30'",
+        "line 5, column kind: phải là một trong day_off, working_day, không phải 'holiday'",
+        "line 8, column name: thiếu",
+        "line 13, column colour: khóa không được biết",
+        "line 14, column date: 2027-05-05 đã có ở dòng 10",
     ]
     assert CalendarOverride.objects.count() == 0
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("overrides: [", "not valid YAML"), ("- 1\n- 2\n", "'overrides' list")],
+    [
+        ("overrides: [", "không phải YAML hợp lệ"),
+        ("- 1\n- 2\n", "'overrides'"),
+        # The calendar file is read by the one strict loader: no aliases, duplicate or unknown keys.
+        (
+            "overrides:\n  - &d {date: 2027-02-05, kind: day_off, name: x}\n  - *d\n",
+            "line 2, column 5: không được dùng neo",
+        ),
+        (
+            "overrides:\n  - {date: 2027-02-05, kind: day_off, name: x, name: y}\n",
+            "line 2, column 48: khóa 'name' lặp lại",
+        ),
+        ("overrides: []\nextra: 1\n", "line 2, column extra: khóa không được biết"),
+    ],
 )
 def test_a_file_that_is_not_an_override_list_is_refused(db, tmp_path, text, message):
     path = tmp_path / "x.yaml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(CommandError, match=message):
+    with pytest.raises(ImportFailed, match=message):
         load_overrides(path)
 
 
 def test_a_missing_file_is_refused(db, tmp_path):
-    with pytest.raises(CommandError, match="file not found"):
+    with pytest.raises(ImportFailed, match="không tìm thấy tệp"):
         load_overrides(tmp_path / "none.yaml")
 
 

@@ -14,9 +14,10 @@ from typing import Any
 
 import yaml
 from django.conf import settings
-from django.core.management.base import CommandError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+
+from cchc.core.errors import DomainError, InputFileError, read_text
 
 
 @dataclass
@@ -50,24 +51,16 @@ def error_summary(what: str, items: list[str]) -> str:
     return f"{what}: {head}"
 
 
-class ImportFailed(CommandError):
+class ImportFailed(DomainError):
     def __init__(self, what: str, items: list[str]):
-        self.items = items
-        super().__init__(error_summary(what, items) + "\n" + "\n".join(items))
+        super().__init__(error_summary(what, items) + "\n" + "\n".join(items), items)
 
 
 def read_csv(path: str | Path, required: list[str]) -> list[tuple[int, dict[str, str]]]:
     """Rows of a UTF-8 (BOM allowed) CSV as (line number, {column: stripped value}).
     Raises ImportFailed when required columns are missing or a cell is longer than
     ``CCHC_MAX_CSV_FIELD_BYTES`` (each such cell as ``line N, column X``)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CommandError(_("%(path)s: không tìm thấy tệp") % {"path": path}) from None
-    except UnicodeDecodeError as exc:
-        raise CommandError(
-            _("%(path)s: tệp không phải văn bản UTF-8 (byte %(at)s)") % {"path": path, "at": exc.start}
-        ) from None
+    text = read_text(path)
     limit = raise_csv_field_limit()
     reader = csv.DictReader(io.StringIO(text))
     try:
@@ -127,12 +120,12 @@ def parse_decimal(raw: str) -> Decimal:
 # --- strict YAML: one loader for every YAML the platform reads --------------------------------
 
 
-class YamlError(ValueError):
+class YamlError(DomainError, ValueError):
     """A YAML file refused by :func:`load_yaml`; ``problems`` are ``line N, column X: reason``."""
 
     def __init__(self, problems: list[str]):
         self.problems = problems
-        super().__init__("\n".join(problems))
+        super().__init__("\n".join(problems), problems)
 
 
 def _where(mark) -> str:
@@ -193,6 +186,24 @@ class _StrictLoader(yaml.SafeLoader):
 _StrictLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _StrictLoader.construct_strict_mapping
 )
+
+
+def _construct_timestamp(loader: _StrictLoader, node):
+    """A date or date-time; an impossible one (2027-02-30) stays text, so that the reader that
+    expects a date reports it on its line instead of the loader crashing."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+def mark_line(mark: str) -> int:
+    """N of a ``line N, column X`` mark (1 when there is none)."""
+    m = re.match(r"line (\d+)", mark or "")
+    return int(m.group(1)) if m else 1
 
 
 def load_yaml(source: str | Path | bytes, *, max_bytes: int | None = None) -> Any:
@@ -285,7 +296,7 @@ def unknown_keys(data: Any, schema: Any, path: str = "") -> list[str]:
 # --- XLSX: checked before openpyxl reads a byte of it ------------------------------------------
 
 
-class WorkbookError(CommandError):
+class WorkbookError(InputFileError):
     """A file that is not a readable XLSX workbook, or one too large once uncompressed."""
 
 

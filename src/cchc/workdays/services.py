@@ -10,12 +10,11 @@ from datetime import date
 from pathlib import Path
 
 import holidays
-import yaml
-from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count, Max
+from django.utils.translation import gettext as _
 
-from cchc.core.importing import RowErrors
+from cchc.core.importing import ImportFailed, MarkedDict, RowErrors, YamlError, load_yaml, mark_line
 from cchc.workdays.calendar import WorkCalendar
 from cchc.workdays.models import CalendarOverride, CalendarSettings, OverrideKind
 
@@ -119,20 +118,6 @@ def get_calendar(province=None) -> WorkCalendar:
 # -- the override file ------------------------------------------------------------------------
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader that remembers each mapping's line number (``__line__``)."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
-    mapping = loader.construct_mapping(node, deep=True)
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-# Dates stay text so that an impossible date (2027-02-30) is reported on its line, not raised.
-_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
-
 FIELDS = ("date", "kind", "name", "source_document", "source_url")
 
 
@@ -156,31 +141,26 @@ def parse_overrides(path: str | Path) -> list[OverrideRow]:
     """Validate the whole file; raise ImportFailed listing each bad entry as ``line N, column X:
     reason`` (N is the entry's line in the YAML file)."""
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CommandError(f"{path}: file not found") from None
-    except UnicodeDecodeError as exc:
-        raise CommandError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "line 1"
-        raise CommandError(f"{path}: {where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        data = load_yaml(path)
+    except YamlError as exc:
+        raise ImportFailed(str(path), exc.problems) from None
     entries = data.get("overrides") if isinstance(data, dict) else None
     if not isinstance(entries, list):
-        raise CommandError(f"{path}: line 1: expected a mapping with an 'overrides' list")
+        raise ImportFailed(
+            str(path), ["line 1, column overrides: " + _("cần một bảng có danh sách 'overrides'")]
+        )
     errors = RowErrors()
+    for key in sorted(set(data) - {"overrides"}, key=str):
+        errors.add(mark_line(data.key_marks[key]), str(key), _("khóa không được biết"))
     rows: list[OverrideRow] = []
     seen: dict[date, int] = {}
     for entry in entries:
-        if not isinstance(entry, dict):
-            errors.add(1, "date", "each override must be a mapping")
+        if not isinstance(entry, MarkedDict):
+            errors.add(1, "date", _("mỗi ngày điều chỉnh phải là một bảng (date, kind, name …)"))
             continue
-        line = entry.get("__line__", 1)
-        unknown = sorted(set(entry) - set(FIELDS) - {"__line__", "note"})
-        for key in unknown:
-            errors.add(line, str(key), "unknown key")
+        line = mark_line(entry.mark)
+        for key in sorted(set(entry) - set(FIELDS) - {"note"}, key=str):
+            errors.add(mark_line(entry.key_marks[key]), str(key), _("khóa không được biết"))
         raw_day = entry.get("date")
         day = None
         if isinstance(raw_day, date):
@@ -189,22 +169,31 @@ def parse_overrides(path: str | Path) -> list[OverrideRow]:
             try:
                 day = date.fromisoformat(raw_day)
             except ValueError:
-                errors.add(line, "date", f"not a date YYYY-MM-DD: {raw_day!r}")
+                errors.add(line, "date", _("không phải ngày YYYY-MM-DD: %(value)r") % {"value": raw_day})
         else:
-            errors.add(line, "date", "missing" if raw_day is None else f"not a date: {raw_day!r}")
+            errors.add(
+                line,
+                "date",
+                _("thiếu") if raw_day is None else _("không phải ngày: %(value)r") % {"value": raw_day},
+            )
         kind = entry.get("kind")
         if kind not in OverrideKind.values:
-            errors.add(line, "kind", f"must be one of {', '.join(OverrideKind.values)}, got {kind!r}")
+            errors.add(
+                line,
+                "kind",
+                _("phải là một trong %(allowed)s, không phải %(value)r")
+                % {"allowed": ", ".join(OverrideKind.values), "value": kind},
+            )
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
-            errors.add(line, "name", "missing")
+            errors.add(line, "name", _("thiếu"))
         document = entry.get("source_document") or ""
         url = entry.get("source_url") or ""
         if not isinstance(document, str) or not isinstance(url, str):
-            errors.add(line, "source_document", "must be text")
+            errors.add(line, "source_document", _("phải là văn bản"))
         if day is not None:
             if day in seen:
-                errors.add(line, "date", f"{day} already given on line {seen[day]}")
+                errors.add(line, "date", _("%(day)s đã có ở dòng %(line)s") % {"day": day, "line": seen[day]})
             seen[day] = line
         if day is not None and kind in OverrideKind.values and isinstance(name, str) and name.strip():
             rows.append(OverrideRow(day, kind, name.strip(), str(document).strip(), str(url).strip()))

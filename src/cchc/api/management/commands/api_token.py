@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from cchc.api.models import ApiToken
+from cchc.core.commands import BaseCommand
 
 
 def _when(value) -> str:

@@ -1,7 +1,8 @@
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from cchc.api.models import ApiToken
+from cchc.core.commands import BaseCommand
 
 
 class Command(BaseCommand):

@@ -1,6 +1,7 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from cchc.assessments.importers import import_scores_csv
+from cchc.core.commands import BaseCommand
 
 
 class Command(BaseCommand):

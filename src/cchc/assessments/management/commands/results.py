@@ -1,8 +1,9 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from cchc.assessments.exports import write_results
 from cchc.assessments.models import Round
 from cchc.assessments.results import round_results
+from cchc.core.commands import BaseCommand
 
 
 class Command(BaseCommand):

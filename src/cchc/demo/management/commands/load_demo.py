@@ -2,8 +2,9 @@ import ipaddress
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from cchc.core.commands import BaseCommand
 from cchc.demo.province import load_demo
 
 # The wildcard hosts of runserver: compared with, never bound to here.

@@ -1,7 +1,8 @@
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from cchc.core.commands import BaseCommand
 from cchc.frameworks.io import dump_yaml, export_document, write_xlsx
 from cchc.frameworks.models import Framework
 

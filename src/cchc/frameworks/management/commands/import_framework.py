@@ -1,5 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from cchc.core.commands import BaseCommand
 from cchc.core.importing import error_summary
 from cchc.frameworks.io import FrameworkFormatError
 from cchc.frameworks.services import import_framework

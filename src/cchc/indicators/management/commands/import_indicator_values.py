@@ -1,5 +1,4 @@
-from django.core.management.base import BaseCommand
-
+from cchc.core.commands import BaseCommand
 from cchc.indicators.importers import VALUE_COLUMNS, import_indicator_values
 
 

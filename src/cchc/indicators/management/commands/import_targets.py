@@ -1,5 +1,4 @@
-from django.core.management.base import BaseCommand
-
+from cchc.core.commands import BaseCommand
 from cchc.indicators.importers import TARGET_COLUMNS, import_targets
 
 

@@ -2,10 +2,11 @@ import csv
 import datetime as dt
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db.models import Q
 from django.utils import timezone
 
+from cchc.core.commands import BaseCommand
 from cchc.indicators.models import Indicator
 from cchc.indicators.periods import Period
 from cchc.indicators.services import rolled_values, target_status

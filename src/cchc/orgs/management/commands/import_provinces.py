@@ -1,7 +1,8 @@
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from cchc.core.commands import BaseCommand
 from cchc.orgs.importers import import_vietnam_provinces
 
 

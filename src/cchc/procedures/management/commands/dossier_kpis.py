@@ -3,8 +3,9 @@ import datetime as dt
 import json
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from cchc.core.commands import BaseCommand
 from cchc.orgs.models import OrgUnit
 from cchc.procedures.kpis import CLI_COLUMNS, compute_kpis
 

@@ -7,8 +7,7 @@ the worker and the job pages run the same check."""
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
-
+from cchc.core.commands import BaseCommand
 from cchc.procedures.services import fail_stale_jobs, stale_after
 
 

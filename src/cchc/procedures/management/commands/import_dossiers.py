@@ -1,8 +1,7 @@
 import sys
 import time
 
-from django.core.management.base import BaseCommand
-
+from cchc.core.commands import BaseCommand
 from cchc.procedures.services import import_dossiers
 
 PHASES = {"validating": "checking", "loading": "loading", "indicators": "indicators"}

@@ -1,5 +1,4 @@
-from django.core.management.base import BaseCommand
-
+from cchc.core.commands import BaseCommand
 from cchc.procedures.services import import_procedures
 
 

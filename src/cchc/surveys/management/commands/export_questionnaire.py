@@ -1,5 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from cchc.core.commands import BaseCommand
 from cchc.surveys.io import dump_yaml, export_document, write_xlsx
 from cchc.surveys.models import Questionnaire
 

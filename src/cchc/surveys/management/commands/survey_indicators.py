@@ -1,5 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from cchc.core.commands import BaseCommand
 from cchc.surveys.importers import find_campaign
 from cchc.surveys.indicators import refresh_indicators
 

@@ -1,7 +1,8 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from cchc.core.commands import BaseCommand
 from cchc.core.tables import Sheet, csv_text, write_xlsx
 from cchc.surveys.importers import find_campaign
 from cchc.surveys.results import compute_results

@@ -12,8 +12,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from cchc.core.commands import BaseCommand
 from cchc.workdays.calendar import local
 from cchc.workdays.services import DEFAULT_OVERRIDES_FILE, get_calendar, load_overrides
 
