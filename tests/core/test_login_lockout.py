@@ -60,6 +60,18 @@ def test_thirty_guesses_from_one_address_meet_a_429(owner):
     assert login(client, PASSWORD).status_code == 429
 
 
+def test_an_ipv6_client_walking_its_64_is_one_address(owner):
+    # One phone or cloud host holds a whole /64 and can pick any address in it.
+    codes = [login(at(f"2001:db8:7:9::{i:x}"), "sai", f"nguoi{i}").status_code for i in range(1, 14)]
+    assert codes.index(429) == 11  # the 12th failure of the /64's budget
+    assert login(at("2001:db8:7:9:ffff::1"), PASSWORD).status_code == 429
+    # another /64 is another address, and the pair lockout also spans the /64
+    assert login(at("2001:db8:7:a::1"), PASSWORD).status_code == 302
+    for i in range(3):
+        login(at(f"2001:db8:5:5::{i + 1}"), "sai")
+    assert login(at("2001:db8:5:5::99"), PASSWORD).status_code == 429
+
+
 def test_another_users_success_does_not_reset_the_address_budget(owner, settings):
     make_user("ke_gian")
     client = at("198.51.100.7")

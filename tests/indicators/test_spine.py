@@ -388,3 +388,16 @@ def test_approved_months_beat_an_imported_year(province):
     replace_values(ValueOrigin.ENTRY, [Value(ind.pk, province.A.pk, may, Decimal(90), 9, 10)], [may])
     assert rolled_values(ind, [province.A], year)[province.A.pk].value == Decimal("90.0000")
     assert yearly_values({SIGNED}, None, 2025) == {(SIGNED, province.A.pk): Decimal("90.0000")}
+
+
+def test_indicator_values_guard_a_unit_name_a_spreadsheet_would_run(province, tmp_path):
+    run("import_indicator_values", write_csv(tmp_path, "v.csv", VALUES))
+    province.A.name = '=HYPERLINK("http://x","Huyện An")'
+    province.A.save()
+    args = ["indicator_values", "--indicator", SIGNED, "--year", "2025", "--unit", "P"]
+    lines = run(*args).strip().splitlines()
+    assert lines[2].startswith("A,\"'=HYPERLINK(")  # CSV: a leading apostrophe, the one table writer
+    out = tmp_path / "v.xlsx"
+    run(*args, "--format", "xlsx", "--output", str(out))
+    cell = load_workbook(out).active["B3"]
+    assert cell.data_type == "s" and cell.value == province.A.name  # text, never a formula

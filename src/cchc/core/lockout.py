@@ -10,7 +10,7 @@ failure):
 
 A success clears only the failures of that username from that address, never the address budget.
 Usernames are counted as Django's log-in compares them (NFKC, surrounding spaces stripped), and the
-address is the client behind the trusted proxies (:func:`cchc.core.net.client_ip`).
+address is the client behind the trusted proxies, an IPv6 client by its /64 (:func:`cchc.core.net.client_group`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-import csv
 import datetime as dt
 import json
 
@@ -7,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cchc.core.commands import BaseCommand
+from cchc.core.tables import Sheet, write_csv, write_xlsx
 from cchc.indicators.models import Indicator
 from cchc.indicators.periods import Period
 from cchc.indicators.services import rolled_values, target_status
@@ -96,16 +96,11 @@ class Command(BaseCommand):
         if fmt == "xlsx":
             if not output:
                 raise CommandError("--output is required for xlsx")
-            from openpyxl import Workbook
-
-            wb = Workbook(write_only=True)
-            ws = wb.create_sheet("values")
-            ws.append(COLUMNS)
-            for values in table:
-                ws.append(
-                    [float(v) if i in (3, 4, 5, 6) and v != "" else (v or None) for i, v in enumerate(values)]
-                )
-            wb.save(output)
+            rows = (
+                [float(v) if i in (3, 4, 5, 6) and v != "" else (v or None) for i, v in enumerate(values)]
+                for values in table
+            )
+            write_xlsx([Sheet("values", COLUMNS, rows, bold_header=False)], output, write_only=True)
             return
         stream = open(output, "w", encoding="utf-8", newline="") if output else self.stdout._out  # noqa: SIM115
         try:
@@ -116,9 +111,7 @@ class Command(BaseCommand):
                 ]
                 stream.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
             else:
-                writer = csv.writer(stream, lineterminator="\n")
-                writer.writerow(COLUMNS)
-                writer.writerows(table)
+                write_csv(COLUMNS, table, stream)
         finally:
             if output:
                 stream.close()
