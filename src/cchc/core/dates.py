@@ -70,7 +70,7 @@ def parse_date(raw) -> dt.date:
         if isinstance(raw, dt.datetime) and raw.time() == dt.time(0, 0):
             return raw.date()  # an Excel date cell comes as midnight
         raise DateError(_("cần một ngày, không kèm giờ: %(v)s") % {"v": repr(raw)})
-    return value  # type: ignore[return-value]
+    return value
 
 
 def parse_datetime(
@@ -85,7 +85,7 @@ def parse_datetime(
                 _("cần cả giờ (ví dụ %(example)s), không chỉ ngày: %(v)s")
                 % {"example": "04/03/2021 09:30", "v": repr(raw)}
             )
-        value = date_alone(value)  # type: ignore[arg-type]
+        value = date_alone(value)
     assert isinstance(value, dt.datetime)
     return value if value.tzinfo is not None else value.replace(tzinfo=tz)
 

@@ -271,7 +271,7 @@ class _Generator:
         # The source gives the due date for a third of the rows; the import computes the others.
         if rng.random() < 0.33:
             row["due_at"] = due.astimezone(VN).date().isoformat()
-        pause = dt.timedelta(0)
+        pause: dt.timedelta | None = dt.timedelta(0)
         not_before = received
         count = 0
         s = rng.random()
@@ -310,6 +310,7 @@ class _Generator:
                 row["status"] = "supplement"
             return row
         row["finished_at"] = _iso(finished)
+        assert deadline is not None  # a dossier waiting for the citizen returned above
         late = count > 1 or finished > deadline
         row["apology_issued"] = "1" if late and rng.random() < 0.6 else "0"
         returned = finished + dt.timedelta(hours=rng.uniform(1, 60))

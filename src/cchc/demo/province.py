@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -184,7 +185,7 @@ FIELDS = [
     ),
 ]
 FIELD_MAX = [Decimal(x) for x in ("10", "6", "14", "7", "14", "6", "15", "28")]
-INDICATOR_LEAVES = {
+INDICATOR_LEAVES: dict[tuple[str, int], dict[str, Any]] = {
     ("3", 4): {
         "type": "thresholds",
         "indicator": "dossiers.on_time_rate",
@@ -217,7 +218,7 @@ def framework_document(year: int) -> dict:
         for i, (leaf_name, leaf_max) in enumerate(zip(leaves, maxima, strict=True), start=1):
             rule = INDICATOR_LEAVES.get((str(f), i))
             if rule:
-                rule = {k: v for k, v in rule.items()}
+                rule = dict(rule)
                 if rule["type"] == "thresholds":
                     rule["steps"] = [
                         {
@@ -499,6 +500,7 @@ def load_demo_entry(
                         entry.Row(indicator=indicator, value="1" if rng.random() < skill + 0.15 else "0")
                     )
             sheet = entry.save_sheet(officer, unit, period, rows)
+            assert sheet is not None, [row.errors for row in rows]  # the demo's figures are valid
             sheets += 1
             if last and d % 4 == 1:
                 continue  # still a draft

@@ -33,8 +33,8 @@ class FrameworkChangeInline(admin.TabularInline):
     model = FrameworkChange
     extra = 0
     can_delete = False
-    fields = ["at", "by", "target", "field", "old", "new"]
-    readonly_fields = fields
+    fields = ("at", "by", "target", "field", "old", "new")
+    readonly_fields = ("at", "by", "target", "field", "old", "new")
 
     def has_add_permission(self, request, obj=None):
         return False

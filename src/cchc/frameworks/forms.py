@@ -158,7 +158,7 @@ class NodeForm(forms.Form):
             "guidance": node.guidance,
             "max_points": node.max_points,
             "evidence_required": node.evidence_required,
-            "responsible_unit": node.responsible_unit.code if node.responsible_unit_id else "",
+            "responsible_unit": node.responsible_unit.code if node.responsible_unit is not None else "",
             "rule_type": rule.get("type", "manual"),
             "indicator": rule.get("indicator", ""),
             "step": rule.get("step"),

@@ -357,7 +357,7 @@ def export_document(framework: Framework) -> dict:
             item["guidance"] = node.guidance
         if node.evidence_required:
             item["evidence_required"] = True
-        if node.responsible_unit_id:
+        if node.responsible_unit is not None:
             item["responsible_unit"] = node.responsible_unit.code
         kids = children.get(node.pk, [])
         if kids:
@@ -376,7 +376,7 @@ def export_document(framework: Framework) -> dict:
         doc["description"] = framework.description
     if framework.source_document:
         doc["source_document"] = framework.source_document
-    if framework.previous_id:
+    if framework.previous is not None:
         doc["previous"] = framework.previous.code
     doc["bands"] = [
         {
@@ -513,7 +513,7 @@ def write_xlsx(framework: Framework | None, path_or_stream) -> None:
     meta = wb.active
     meta.title = "framework"
     append_row(meta, ["key", "value", "", "", ""])
-    doc = (
+    doc: dict[str, Any] = (
         export_document(framework)
         if framework
         else {

@@ -217,7 +217,7 @@ def update_node(node: Node, *, user, **fields) -> Node:
     if "responsible_unit" in fields:
         unit = _responsible(fields["responsible_unit"])
         if node.responsible_unit_id != (unit.pk if unit else None):
-            old = node.responsible_unit.code if node.responsible_unit_id else ""
+            old = node.responsible_unit.code if node.responsible_unit is not None else ""
             changed.append(("responsible_unit", old, unit.code if unit else ""))
             node.responsible_unit = unit
     for key in FROZEN_FIELDS:
@@ -275,7 +275,7 @@ def add_child(framework: Framework, parent: Node | None, *, user, code: str, **f
             parent_item.pop("max", None)
         parent_item.setdefault("children", []).append(new_item)
     _validate(doc)
-    if parent_was_leaf:
+    if parent_was_leaf and parent is not None:
         parent.rule = {}
         parent.max_points = None
         parent.save(update_fields=["rule", "max_points"])
@@ -321,7 +321,7 @@ def delete_leaf(node: Node, *, user) -> None:
             parent_item["max"] = node.max_points
         parent_item["rule"] = {"type": "manual"}
     _validate(doc)
-    if parent_becomes_leaf:
+    if parent_becomes_leaf and parent is not None:
         parent.max_points = parent_item["max"]
         parent.rule = {"type": "manual"}
         parent.save(update_fields=["max_points", "rule"])
@@ -373,11 +373,11 @@ def replace_bands(framework: Framework, bands: list[dict], *, user) -> list[Band
     _validate(doc)
     old_bands = {b.code: b for b in current}
     for b in bands:
-        before = old_bands.get(b["code"])
+        old_band = old_bands.get(b["code"])
         for key, attr in (("name", "name"), ("color", "color")):
-            old = getattr(before, attr) if before else None
+            old = getattr(old_band, attr) if old_band else None
             new = b.get(key) or (None if key == "color" else "")
-            if before is not None and new is not None and old != new:
+            if old_band is not None and new is not None and old != new:
                 _audit(framework, user, f"band {b['code']}", key, old, new)
     framework.bands.all().delete()
     created = [
@@ -573,7 +573,7 @@ def _apply_texts(framework: Framework, doc: dict, *, user) -> None:
             setattr(framework, key, new)
     previous = Framework.objects.filter(code=doc["previous"]).first() if doc.get("previous") else None
     if framework.previous_id != (previous.pk if previous else None):
-        old = framework.previous.code if framework.previous_id else ""
+        old = framework.previous.code if framework.previous is not None else ""
         _audit(framework, user, "", "previous", old, previous.code if previous else "")
         framework.previous = previous
     framework.save()
@@ -590,7 +590,7 @@ def _apply_texts(framework: Framework, doc: dict, *, user) -> None:
                 changed.append(key)
         unit = _responsible(str(item.get("responsible_unit") or ""))
         if node.responsible_unit_id != (unit.pk if unit else None):
-            old = node.responsible_unit.code if node.responsible_unit_id else ""
+            old = node.responsible_unit.code if node.responsible_unit is not None else ""
             _audit(framework, user, node.code, "responsible_unit", old, unit.code if unit else "")
             node.responsible_unit = unit
             changed.append("responsible_unit")
@@ -649,6 +649,6 @@ def audit_admin_change(node: Node, user) -> None:
         if getattr(before, key) != getattr(node, key):
             _audit(node.framework, user, node.code, key, getattr(before, key), getattr(node, key))
     if before.responsible_unit_id != node.responsible_unit_id:
-        old = before.responsible_unit.code if before.responsible_unit_id else ""
-        new = node.responsible_unit.code if node.responsible_unit_id else ""
+        old = before.responsible_unit.code if before.responsible_unit is not None else ""
+        new = node.responsible_unit.code if node.responsible_unit is not None else ""
         _audit(node.framework, user, node.code, "responsible_unit", old, new)

@@ -73,7 +73,7 @@ def build_tree(framework: Framework | int) -> FrameworkTree:
             code=r["code"],
             name=r["name"],
             parent_id=r["parent_id"],
-            max_points=r["max_points"],  # resolved below when None
+            max_points=r["max_points"],  # type: ignore[arg-type]  # resolved below when None
             rule=r["rule"] or {},
             evidence_required=r["evidence_required"],
         )

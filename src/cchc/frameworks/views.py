@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,7 +22,15 @@ from django.views.decorators.http import require_POST
 
 from cchc.core.uploads import upload_problem
 from cchc.frameworks import services
-from cchc.frameworks.forms import RULE_SHORT_LABELS, BandFormSet, CopyForm, DecimalText, NewNodeForm, NodeForm
+from cchc.frameworks.forms import (
+    RULE_SHORT_LABELS,
+    BandFormSet,
+    BaseBandFormSet,
+    CopyForm,
+    DecimalText,
+    NewNodeForm,
+    NodeForm,
+)
 from cchc.frameworks.io import FrameworkFormatError, dump_yaml, export_document, write_xlsx
 from cchc.frameworks.models import Framework, Node
 from cchc.frameworks.tree import build_tree
@@ -44,7 +53,7 @@ def _require_change(user, framework: Framework) -> None:
 def _list_context(user, **extra) -> dict:
     frameworks = list(Framework.objects.prefetch_related("unit_types"))
     for f in frameworks:
-        f.can_edit = services.may_change_framework(user, f)
+        f.can_edit = services.may_change_framework(user, f)  # type: ignore[attr-defined]  # for the template
     return {
         "frameworks": frameworks,
         "shipped": services.shipped_frameworks(),
@@ -263,7 +272,7 @@ def bands_edit(request, code: str):
         }
         for b in framework.bands.order_by("-min_index", "order")
     ]
-    formset = BandFormSet(request.POST or None, initial=initial, prefix="bands")
+    formset = cast(BaseBandFormSet, BandFormSet(request.POST or None, initial=initial, prefix="bands"))
     problems: list[str] = []
     if request.method == "POST" and formset.is_valid():
         try:

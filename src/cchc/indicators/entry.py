@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
@@ -115,7 +116,7 @@ class Row:
     numerator: str = ""
     denominator: str = ""
     comment: str = ""
-    evidence: object = None
+    evidence: UploadedFile | None = None
     errors: dict[str, str] = field(default_factory=dict)
     shown: str = ""  # the stored value, as read (89,34)
     evidence_url: str = ""
@@ -153,7 +154,7 @@ def check_row(row: Row) -> tuple[Decimal | None, Decimal | None, Decimal | None]
             row.errors["numerator"] = _("Tử số phải từ 0 đến mẫu số (%(d)s).") % {"d": fmt_plain(den)}
             return None, None, None
         value = ratio(num, den, ind.unit_of_measure)
-    elif value is None:
+    if value is None:
         return None, None, None
     low, high = ind.min_value, ind.max_value
     if (low is not None and value < low) or (high is not None and value > high):
@@ -207,7 +208,7 @@ def save_sheet(user, unit: OrgUnit, period: Period, rows: list[Row]) -> EntryShe
                 indicator=row.indicator,
                 user=user,
                 action="evidence",
-                new=row.evidence.name[:255],
+                new=(row.evidence.name or "")[:255],
             )
         current.save()
         if changed:
@@ -225,8 +226,8 @@ def _transition(sheet: EntrySheet, user, action: str, to: str, reason: str = "")
         sheet=sheet,
         user=user,
         action=action,
-        old=SheetStatus(old).label,
-        new=SheetStatus(to).label,
+        old=str(SheetStatus(old).label),
+        new=str(SheetStatus(to).label),
         reason=reason,
     )
 
@@ -312,6 +313,7 @@ def _write_values(sheet: EntrySheet) -> int:
                 f"entry:sheet={sheet.pk}",
             )
             for v in sheet.values.exclude(value=None)
+            if v.value is not None
             if v.indicator_id in indicators
         ]
     written, _removed = replace_values(

@@ -102,7 +102,7 @@ def import_indicator_values(path: str | Path, *, origin: str = ValueOrigin.IMPOR
         if (num is None) != (den is None):
             errors.add(line, "numerator" if num is None else "denominator", _("cần cả tử số và mẫu số"))
             continue
-        if num is not None:
+        if num is not None and den is not None:
             if den <= 0:
                 errors.add(line, "denominator", _("mẫu số phải lớn hơn 0"))
                 continue
@@ -112,14 +112,14 @@ def import_indicator_values(path: str | Path, *, origin: str = ValueOrigin.IMPOR
             computed = ratio(num, den, indicator.unit_of_measure)
             if value is None:
                 value = computed
-            elif abs(value - computed) > TOLERANCE:
+            elif computed is not None and abs(value - computed) > TOLERANCE:
                 errors.add(
                     line,
                     "value",
                     _("giá trị %(v)s không khớp tử số / mẫu số (%(c)s)") % {"v": value, "c": computed},
                 )
                 continue
-        elif value is None:
+        if value is None:
             errors.add(line, "value", _("cần giá trị, hoặc tử số và mẫu số"))
             continue
         low, high = indicator.min_value, indicator.max_value
@@ -175,7 +175,7 @@ def import_targets(path: str | Path) -> dict[str, int]:
         target = _number(errors, line, "target", row["target"])
         if row["target"] == "":
             errors.add(line, "target", _("thiếu giá trị mục tiêu"))
-        if len(errors.items) > errors_before:
+        if len(errors.items) > errors_before or indicator is None or target is None:
             continue
         low, high = indicator.min_value, indicator.max_value
         if (low is not None and target < low) or (high is not None and target > high):
@@ -196,10 +196,10 @@ def import_targets(path: str | Path) -> dict[str, int]:
     errors.raise_if_any(str(path))
     created = 0
     with transaction.atomic():
-        for indicator, year, unit, unit_type, target in planned:
+        for indicator, target_year, unit, unit_type, target in planned:
             _obj, was_created = Target.objects.update_or_create(
                 indicator=indicator,
-                year=year,
+                year=target_year,
                 unit=unit,
                 unit_type=unit_type,
                 defaults={"value": target, "source_document": f"import:{Path(path).name}"},

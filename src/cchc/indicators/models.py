@@ -204,9 +204,9 @@ class Target(models.Model):
 
     @property
     def scope_label(self) -> str:
-        if self.unit_id:
+        if self.unit is not None:
             return self.unit.code
-        if self.unit_type_id:
+        if self.unit_type is not None:
             return f"type:{self.unit_type.code}"
         return "*"
 

@@ -268,7 +268,7 @@ def combine(indicator: Indicator, parts: list[Rolled]) -> Rolled:
     if agg == Aggregation.RATIO:
         with_counts = [p for p in parts if p.denominator is not None]
         num = sum((p.numerator or Decimal(0) for p in with_counts), Decimal(0))
-        den = sum((p.denominator for p in with_counts), Decimal(0))
+        den = sum((p.denominator or Decimal(0) for p in with_counts), Decimal(0))
         return Rolled(ratio(num, den, indicator.unit_of_measure), num, den, "rollup")
     known = [p.value for p in parts if p.value is not None]
     if not known:
@@ -397,9 +397,9 @@ def yearly_values(
         for origin, kind in order:
             if (origin, kind) in by_kind:
                 parts = [r for _s, r in sorted(by_kind[origin, kind], key=lambda item: item[0])]
-                value = parts[0].value if kind == PeriodKind.YEAR else combine(indicator, parts).value
-                if value is not None:
-                    out[indicator.code, unit_id] = value
+                chosen = parts[0].value if kind == PeriodKind.YEAR else combine(indicator, parts).value
+                if chosen is not None:
+                    out[indicator.code, unit_id] = chosen
                     break
     return out
 

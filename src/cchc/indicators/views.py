@@ -95,7 +95,10 @@ def _shift(period: Period, months: int) -> tuple[int, int]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def entry_sheet(request, unit_id: int, period: str):
-    period = _period(period, _last_month())
+    return _entry_sheet(request, unit_id, _period(period, _last_month()))
+
+
+def _entry_sheet(request, unit_id: int, period: Period):
     unit, sheet, access = entry.get_sheet_for_user(request.user, unit_id, period)
     indicators = entry.entry_indicators(unit, period)
     stored = {v.indicator_id: v for v in sheet.values.all()} if sheet.pk else {}
@@ -110,7 +113,7 @@ def entry_sheet(request, unit_id: int, period: str):
             evidence_url=reverse("indicators:evidence", args=[stored[i.pk].pk])
             if i.pk in stored and stored[i.pk].evidence
             else "",
-            evidence_name=Path(stored[i.pk].evidence.name).name
+            evidence_name=Path(stored[i.pk].evidence.name or "").name
             if i.pk in stored and stored[i.pk].evidence
             else "",
         )
@@ -206,5 +209,5 @@ def entry_evidence(request, value_id: int):
     if not (access.view and access.see_values) or not value.evidence:
         raise Http404
     return FileResponse(
-        value.evidence.open("rb"), as_attachment=True, filename=Path(value.evidence.name).name
+        value.evidence.open("rb"), as_attachment=True, filename=Path(value.evidence.name or "").name
     )

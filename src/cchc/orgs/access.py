@@ -4,11 +4,17 @@ unit officer). Every view and API call asks these helpers; none decides on its o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cchc.orgs.models import OrgUnit, Role, RoleAssignment
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import BaseModelAdmin as _AdminBase
+else:
+    _AdminBase = object
 
 SUBTREE_ROLES = {Role.SECRETARIAT, Role.APPRAISER, Role.LEADER}
 
@@ -100,7 +106,7 @@ def may_change_shared(who, applies_to=None) -> bool:
     return not units.exclude(scope.unit_q(Role.SECRETARIAT)).exists()
 
 
-class SharedObjectAdmin:
+class SharedObjectAdmin(_AdminBase):
     """Mix into a ModelAdmin (or inline) of a shared object: anyone with Django's view
     permission still sees it (read-only), but adding, changing and deleting also need
     :func:`may_change_shared` on :meth:`shared_units` (province-wide by default)."""

@@ -62,7 +62,7 @@ def import_units_csv(path: str | Path) -> dict[str, int]:
             errors.add(line, "valid_to", _("phải sau valid_from"))
         parsed.append((line, row, dates))
     known = set(existing) | set(in_file)
-    parent_of: dict[str, str] = {u.code: u.parent.code for u in existing.values() if u.parent_id}
+    parent_of: dict[str, str] = {u.code: u.parent.code for u in existing.values() if u.parent is not None}
     for line, row, _dates in parsed:
         if row["parent_code"]:
             if row["parent_code"] not in known:

@@ -125,6 +125,11 @@ class WorkCalendar:
         ]
         self._years = (first, last)
 
+    def _span(self) -> tuple[int, int]:
+        """The first and last year loaded (some are, once a lookup has run)."""
+        assert self._years is not None
+        return self._years
+
     def _ordinals_covering(self, ordinal: int) -> list[int]:
         year = date.fromordinal(ordinal).year
         self._ensure_years(year, year)
@@ -147,7 +152,7 @@ class WorkCalendar:
             if i < len(ordinals):
                 return date.fromordinal(ordinals[i])
             # Past the loaded years: load the next one and look again.
-            nxt = date(self._years[1] + 1, 1, 1)
+            nxt = date(self._span()[1] + 1, 1, 1)
             self._ensure_years(nxt.year, nxt.year)
 
     def _working_day_on_or_after(self, day: date) -> date:
@@ -221,6 +226,7 @@ class WorkCalendar:
                 due = self.add_working_days(received_at, int(value))
                 return datetime.combine(due, END_OF_DAY, tzinfo=VN_TZ)
             hours = value * Decimal(str(self._day_seconds)) / Decimal(3600)
+        assert hours is not None
         value = Decimal(hours)
         if value < 0:
             raise ValueError(f"hours must not be negative, got {hours}")
@@ -260,7 +266,8 @@ class WorkCalendar:
             i = bisect_left(ordinals, o)
             if i + steps < len(ordinals):
                 return date.fromordinal(ordinals[i + steps])
-            self._ensure_years(self._years[0], self._years[1] + steps // 240 + 1)
+            first, last = self._span()
+            self._ensure_years(first, last + steps // 240 + 1)
 
     def _working_seconds_on(self, day: date, start: datetime, end: datetime) -> float:
         if not self.is_working_day(day):

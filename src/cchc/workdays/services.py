@@ -8,6 +8,7 @@ import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import holidays
 from django.db import transaction
@@ -74,7 +75,7 @@ def build_calendar(settings_row: CalendarSettings | None) -> WorkCalendar:
     working: dict[date, str] = {}
     for day, kind, name in CalendarOverride.objects.values_list("date", "kind", "name"):
         (days_off if kind == OverrideKind.DAY_OFF else working)[day] = name
-    options = {}
+    options: dict[str, Any] = {}
     if settings_row is not None:
         options = {
             "cutoff": settings_row.afternoon_cutoff,
