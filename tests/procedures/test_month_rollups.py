@@ -15,7 +15,7 @@ from cchc.procedures import kpis
 from cchc.procedures.importers import DOSSIER_COLUMNS
 from cchc.procedures.models import DossierDay, DossierMonth, Procedure
 from cchc.procedures.rollups import rebuild
-from cchc.procedures.services import import_dossiers
+from cchc.procedures.row_import import import_dossiers
 from tests.procedures.helpers import write_csv
 from tests.procedures.test_fast_import import PROCS, catalogue, generated  # noqa: F401 - fixture
 

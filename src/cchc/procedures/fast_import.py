@@ -1,6 +1,6 @@
 """The PostgreSQL fast path of the dossier import (CSV files).
 
-Same behaviour as the row-by-row path of :func:`cchc.procedures.services.import_dossiers`, at
+Same behaviour as the row-by-row path of :func:`cchc.procedures.row_import.import_dossiers`, at
 set speed (bench/README.md has the figures):
 
 1. Staging. A plain UTF-8 file (no quote character, no blank line: one record per line) is sent
@@ -54,8 +54,10 @@ from cchc.procedures.importers import (
     DOSSIER_COLUMNS,
     DOSSIER_FIELDS,
     DossierValidator,
+    ImportResult,
     csv_decode_error,
     detect_format,
+    listed_errors,
     open_csv_reader,
 )
 from cchc.procedures.mapping import ColumnMapping
@@ -927,10 +929,8 @@ def import_csv(
     skip_bad_rows,
     progress,
     write_indicators,
-    result_cls,
-    max_errors: int,
-):
-    """The fast path; same contract as :func:`cchc.procedures.services.import_dossiers`."""
+) -> ImportResult:
+    """The fast path; same contract as :func:`cchc.procedures.row_import.import_dossiers`."""
 
     path = Path(path)
     if not path.exists():
@@ -952,11 +952,10 @@ def import_csv(
                 errors, bad, added = _fallback(validator, skip_bad_rows, st)
         if progress:
             progress("validating", 1.0, n)
-        more = len(errors.items) - max_errors
-        listed = errors.items[:max_errors] + ([f"… and {more} more error(s)"] if more > 0 else [])
+        listed = listed_errors(errors)
         if errors and not skip_bad_rows:
             raise ImportFailed(str(path), listed)
-        result = result_cls(bad=bad, errors=listed)
+        result = ImportResult(bad=bad, errors=listed)
         result.rows = derived + added
         with transaction.atomic(), connection.cursor() as cur:
             if progress:

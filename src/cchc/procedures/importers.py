@@ -3,8 +3,10 @@
 Files are streamed: rows come one at a time from :func:`iter_source` with their line number
 (the CSV/JSONL line, the XLSX row) and a progress fraction, so that memory stays bounded
 whatever the file size. Each row is checked completely and every problem is reported as
-``line N, column X: reason`` (:class:`cchc.core.importing.RowErrors`). The loading itself lives
-in :mod:`cchc.procedures.services`.
+``line N, column X: reason`` (:class:`cchc.core.importing.RowErrors`). What an import reports
+(:class:`ImportResult`, its :data:`Progress` callback) is defined here too, for both loaders: the
+row-by-row one (:mod:`cchc.procedures.row_import`) and the PostgreSQL fast path
+(:mod:`cchc.procedures.fast_import`); the catalogue is loaded by :mod:`cchc.procedures.catalogue`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import json
 import operator
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from django.utils.translation import gettext as _
 from cchc.core.dates import DateError, parse_datetime
 from cchc.core.importing import (
     ImportFailed,
+    RowErrors,
     csv_field_error,
     open_workbook,
     parse_decimal,
@@ -88,6 +91,38 @@ DOSSIER_FIELDS = [
 # as empty / 0).
 DOSSIER_REQUIRED = ("code", "unit_code", "procedure_code", "received_at", "status", "channel")
 LEVELS = {"province", "district", "commune"}
+MAX_LISTED_ERRORS = 1000  # the bad rows an import lists (and the count of the others)
+
+Progress = Callable[[str, float, int], None]  # (phase, fraction 0–1, rows read)
+
+
+@dataclass
+class ImportResult:
+    """What a dossier import did (both paths)."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    bad: int = 0
+    errors: list[str] = field(default_factory=list)
+    months: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "bad": self.bad,
+            "months": self.months,
+        }
+
+
+def listed_errors(errors: RowErrors) -> list[str]:
+    """The first :data:`MAX_LISTED_ERRORS` errors, then how many more there are."""
+    extra = len(errors.items) - MAX_LISTED_ERRORS
+    return errors.items[:MAX_LISTED_ERRORS] + ([f"… and {extra} more error(s)"] if extra > 0 else [])
 
 
 def detect_format(path: str | Path, mapping: ColumnMapping) -> str:
@@ -324,8 +359,6 @@ def procedure_lengths() -> dict[str, int]:
 
 def read_procedures(path: str | Path, mapping: ColumnMapping | None = None) -> list[ProcedureRow]:
     """Every row of a catalogue file, validated; raises ImportFailed listing every bad row."""
-    from cchc.core.importing import RowErrors
-
     mapping = mapping or ColumnMapping()
     source = open_source(path, mapping)
     try:

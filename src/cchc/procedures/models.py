@@ -330,7 +330,7 @@ class ImportJob(models.Model):
     task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     started_at = models.DateTimeField(_("bắt đầu"), null=True, blank=True)
-    # Written by the running worker every few seconds (``services.JobHeartbeat``); a running job
+    # Written by the running worker every few seconds (``jobs.JobHeartbeat``); a running job
     # whose heartbeat is older than ``CCHC_JOB_STALE_SECONDS`` lost its worker (``fail_stale_jobs``).
     heartbeat_at = models.DateTimeField(_("tín hiệu gần nhất"), null=True, blank=True)
     finished_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
