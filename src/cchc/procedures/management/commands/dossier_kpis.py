@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 
 from cchc.core.commands import BaseCommand
 from cchc.orgs.models import OrgUnit
-from cchc.procedures.kpis import CLI_COLUMNS, compute_kpis
+from cchc.procedures.kpis import CLI_COLUMNS, cli_cell, compute_kpis
 
 
 def _date(raw: str) -> dt.date:
@@ -15,15 +15,6 @@ def _date(raw: str) -> dt.date:
         return dt.date.fromisoformat(raw)
     except ValueError:
         raise CommandError(f"not a date (YYYY-MM-DD): {raw!r}") from None
-
-
-def _cell(row, column: str):
-    if column == "group":
-        return row.group_key or row.group
-    value = getattr(row, column)
-    if value is None:
-        return ""
-    return f"{value:.2f}" if column.endswith("_rate") else value
 
 
 class Command(BaseCommand):
@@ -48,7 +39,7 @@ class Command(BaseCommand):
                 raise CommandError(f"unknown unit {opts['unit']!r}")
             units = OrgUnit.objects.subtree_of(root)
         rows = compute_kpis(date_from, date_to, opts["by"], units=units)
-        table = [[_cell(r, c) for c in CLI_COLUMNS] for r in rows]
+        table = [[cli_cell(r, c) for c in CLI_COLUMNS] for r in rows]
         fmt, output = opts["format"], opts["output"]
         if fmt == "xlsx":
             if not output:
