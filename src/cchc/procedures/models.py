@@ -111,7 +111,10 @@ class DossierStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Hủy, dừng xử lý")
 
 
-class Channel(models.TextChoices):
+class SubmissionChannel(models.TextChoices):
+    """How a dossier was submitted (not :class:`cchc.surveys.models.Channel`, how a survey
+    response came in)."""
+
     ONLINE = "online", _("Trực tuyến")
     DIRECT = "direct", _("Trực tiếp")
     POSTAL = "postal", _("Bưu chính công ích")
@@ -151,7 +154,7 @@ class Dossier(models.Model):
     finished_at = models.DateTimeField(_("ngày kết thúc xử lý"), null=True, blank=True)
     returned_at = models.DateTimeField(_("ngày trả kết quả"), null=True, blank=True)
     status = models.CharField(_("trạng thái"), max_length=12, choices=DossierStatus.choices)
-    channel = models.CharField(_("kênh nộp"), max_length=8, choices=Channel.choices)
+    channel = models.CharField(_("kênh nộp"), max_length=8, choices=SubmissionChannel.choices)
     supplement_requested_at = models.DateTimeField(_("ngày yêu cầu bổ sung"), null=True, blank=True)
     supplement_received_at = models.DateTimeField(_("ngày nhận bổ sung"), null=True, blank=True)
     supplement_count = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
