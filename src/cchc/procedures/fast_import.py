@@ -44,10 +44,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
-from django.core.management.base import CommandError
 from django.db import DatabaseError, IntegrityError, ProgrammingError, connection, transaction
 from django.utils import timezone
 
+from cchc.core.errors import require_file
 from cchc.core.importing import ImportFailed, RowErrors, csv_field_error
 from cchc.procedures import indicator_values, rules
 from cchc.procedures.importers import (
@@ -932,9 +932,7 @@ def import_csv(
 ) -> ImportResult:
     """The fast path; same contract as :func:`cchc.procedures.row_import.import_dossiers`."""
 
-    path = Path(path)
-    if not path.exists():
-        raise CommandError(f"{path}: file not found")
+    path = require_file(path)
     connection.ensure_connection()
     st = _Staging.for_connection()
     try:

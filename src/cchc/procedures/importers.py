@@ -23,10 +23,10 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
 
-from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from cchc.core.dates import DateError, parse_datetime
+from cchc.core.errors import InputFileError, require_file
 from cchc.core.importing import (
     ImportFailed,
     RowErrors,
@@ -148,9 +148,7 @@ class Source:
 
 
 def open_source(path: str | Path, mapping: ColumnMapping) -> Source:
-    path = Path(path)
-    if not path.exists():
-        raise CommandError(f"{path}: file not found")
+    path = require_file(path)
     fmt = detect_format(path, mapping)
     if fmt == "xlsx":
         return _open_xlsx(path, mapping)
@@ -180,7 +178,7 @@ def open_csv_reader(path: Path, mapping: ColumnMapping):
     return raw, reader, header
 
 
-def csv_decode_error(path: Path, mapping: ColumnMapping, reader, exc: UnicodeDecodeError) -> CommandError:
+def csv_decode_error(path: Path, mapping: ColumnMapping, reader, exc: UnicodeDecodeError) -> InputFileError:
     """The error for a byte that is not text in the mapping's encoding, with its line: the
     decoder reads ahead of the csv reader (a whole small file at once), so the line is found
     again by decoding the file line by line."""
@@ -194,7 +192,10 @@ def csv_decode_error(path: Path, mapping: ColumnMapping, reader, exc: UnicodeDec
                 line = number
                 break
     where = f"line {line}: " if line else ""
-    return CommandError(f"{path}: {where}not {mapping.encoding} text ({exc.reason})")
+    return InputFileError(
+        f"{path}: {where}"
+        + _("không phải văn bản %(encoding)s (%(why)s)") % {"encoding": mapping.encoding, "why": exc.reason}
+    )
 
 
 def _open_csv(path: Path, mapping: ColumnMapping) -> Source:
@@ -251,11 +252,14 @@ def _open_jsonl(path: Path, mapping: ColumnMapping) -> Source:
 
 
 def _open_xlsx(path: Path, mapping: ColumnMapping) -> Source:
-    wb = open_workbook(path)  # WorkbookError (a CommandError): fake, bloated or broken file
+    wb = open_workbook(path)  # WorkbookError (an InputFileError): fake, bloated or broken file
     if mapping.sheet:
         if mapping.sheet not in wb.sheetnames:
             wb.close()
-            raise CommandError(f"{path}: no sheet named {mapping.sheet!r}")
+            raise InputFileError(
+                _("%(path)s: không có trang tính tên %(sheet)s")
+                % {"path": path, "sheet": repr(mapping.sheet)}
+            )
         ws = wb[mapping.sheet]
     else:
         ws = wb.worksheets[0]

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cchc.core.errors import DomainError
 from cchc.core.importing import ImportFailed
 from cchc.orgs.access import may_change_shared, scope_for, units_for
 from cchc.orgs.models import Role
@@ -213,6 +214,18 @@ def _run_import_job(job, progress: Progress) -> dict:
             finished_at=timezone.now(),
         )
         return {"status": "failed", "errors": len(exc.items)}
+    except DomainError as exc:
+        # A file or mapping refused as a whole (missing, not text, not a mapping): its message,
+        # for the person reading the job page; not a crash of the worker.
+        log.info("import job %s refused: %s", job.pk, exc)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.FAILED,
+            phase="done",
+            progress=100,
+            errors="\n".join(str(exc).splitlines()[:MAX_LISTED_ERRORS]),
+            finished_at=timezone.now(),
+        )
+        return {"status": "failed", "errors": 1}
     except Exception as exc:
         log.exception("import job %s failed", job.pk)
         ImportJob.objects.filter(pk=job.pk).update(
