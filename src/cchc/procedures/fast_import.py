@@ -256,7 +256,7 @@ def _stream(path: Path, mapping: ColumnMapping, validator: DossierValidator, pro
                         else:
                             done = True
                     except UnicodeDecodeError as exc:
-                        raise csv_decode_error(path, mapping, reader, exc) from None
+                        raise csv_decode_error(path, mapping, exc) from None
                     except csv.Error as exc:
                         raise ImportFailed(str(path), [csv_field_error(reader.line_num, exc)]) from None
                 n += taken

@@ -1,6 +1,6 @@
 """Reading and validating procedure catalogues and dossier exports (CSV, XLSX, JSON lines).
 
-Files are streamed: rows come one at a time from :func:`iter_source` with their line number
+Files are streamed: rows come one at a time from :func:`open_source` with their line number
 (the CSV/JSONL line, the XLSX row) and a progress fraction, so that memory stays bounded
 whatever the file size. Each row is checked completely and every problem is reported as
 ``line N, column X: reason`` (:class:`cchc.core.importing.RowErrors`). What an import reports
@@ -171,14 +171,14 @@ def open_csv_reader(path: Path, mapping: ColumnMapping):
         header = []
     except UnicodeDecodeError as exc:
         raw.close()
-        raise csv_decode_error(path, mapping, None, exc) from None
+        raise csv_decode_error(path, mapping, exc) from None
     except csv.Error as exc:
         raw.close()
         raise ImportFailed(str(path), [csv_field_error(1, exc)]) from None
     return raw, reader, header
 
 
-def csv_decode_error(path: Path, mapping: ColumnMapping, reader, exc: UnicodeDecodeError) -> InputFileError:
+def csv_decode_error(path: Path, mapping: ColumnMapping, exc: UnicodeDecodeError) -> InputFileError:
     """The error for a byte that is not text in the mapping's encoding, with its line: the
     decoder reads ahead of the csv reader (a whole small file at once), so the line is found
     again by decoding the file line by line."""
@@ -209,7 +209,7 @@ def _open_csv(path: Path, mapping: ColumnMapping) -> Source:
             except StopIteration:
                 return
             except UnicodeDecodeError as exc:
-                raise csv_decode_error(path, mapping, reader, exc) from None
+                raise csv_decode_error(path, mapping, exc) from None
             except csv.Error as exc:
                 # A cell above the cap (or a broken quote): an error of its line, reading goes on.
                 yield reader.line_num, {"__error__": csv_field_error(reader.line_num, exc).split(": ", 1)[1]}

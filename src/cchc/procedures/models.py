@@ -72,10 +72,6 @@ class Procedure(models.Model):
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
 
-    @property
-    def is_online(self) -> bool:
-        return self.online_mode != OnlineMode.NONE
-
 
 class ProcedureUnit(models.Model):
     """A unit that handles a procedure: it has dossiers of it (kept by the imports) or an admin
