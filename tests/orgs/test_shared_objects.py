@@ -13,8 +13,8 @@ from django.urls import reverse
 from cchc.frameworks.models import Framework, Node
 from cchc.orgs.access import may_change_shared, scope_for
 from cchc.procedures.importers import PROCEDURE_COLUMNS
+from cchc.procedures.jobs import execute_import_job
 from cchc.procedures.models import ImportJob, ImportStatus, Procedure
-from cchc.procedures.services import execute_import_job
 from cchc.surveys.models import Questionnaire
 from cchc.workdays.models import CalendarOverride, OverrideKind
 from tests.factories import make_unit, make_user

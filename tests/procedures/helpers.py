@@ -7,8 +7,19 @@ import json
 from pathlib import Path
 
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
+from cchc.core.errors import DomainError
 from cchc.procedures.importers import DOSSIER_COLUMNS, PROCEDURE_COLUMNS
+
+
+def refusal(excinfo, kind: type[DomainError] = DomainError) -> DomainError:
+    """The service's error behind a command's ``CommandError`` (``pytest.raises`` info): the
+    commands' base turns a :class:`DomainError` into a ``CommandError`` caused by it."""
+    error = excinfo.value
+    assert isinstance(error, CommandError), repr(error)
+    assert isinstance(error.__cause__, kind), repr(error.__cause__)
+    return error.__cause__
 
 
 def write_csv(path: Path, header: list[str], rows: list[dict | list]) -> Path:

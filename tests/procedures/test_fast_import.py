@@ -17,7 +17,7 @@ from cchc.indicators.models import IndicatorValue
 from cchc.procedures import importers
 from cchc.procedures.importers import DOSSIER_COLUMNS
 from cchc.procedures.models import Dossier, DossierDay, DossierMonth, ProcedureUnit
-from cchc.procedures.services import import_dossiers
+from cchc.procedures.row_import import import_dossiers
 from tests.procedures.helpers import dossier, import_catalogue, procedure, write_csv
 
 pytestmark = [

@@ -8,7 +8,9 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
+from cchc.core.errors import InputFileError
 from cchc.core.importing import ImportFailed
 from cchc.procedures.importers import DOSSIER_COLUMNS
 from cchc.procedures.models import Dossier, DossierDay, ProcedureUnit
@@ -19,6 +21,7 @@ from tests.procedures.helpers import (
     import_catalogue,
     import_dossier_rows,
     procedure,
+    refusal,
     write_csv,
     write_jsonl,
     write_xlsx,
@@ -149,9 +152,9 @@ def test_a_bad_file_changes_nothing_and_lists_each_bad_row(catalogue, tmp_path):
         dossier("HS-14", digitized="2", supplement_count="-1"),
     ]
     path = write_csv(tmp_path / "bad.csv", DOSSIER_COLUMNS, bad)
-    with pytest.raises(ImportFailed) as exc:
+    with pytest.raises(CommandError) as exc:
         call_command("import_dossiers", str(path))
-    assert exc.value.items == [
+    assert refusal(exc, ImportFailed).items == [
         "line 3, column unit_code: không có đơn vị 'ZZ'",
         "line 4, column procedure_code: không có thủ tục 'NOPE' (hãy nhập danh mục thủ tục trước)",
         "line 4, column channel: 'fax' không thuộc online, direct, postal",
@@ -197,9 +200,10 @@ def test_an_empty_due_date_is_computed_from_the_procedure_and_the_calendar(catal
 def test_an_empty_due_date_without_a_processing_time_is_a_bad_row(catalogue, tmp_path):
     path = write_csv(tmp_path / "d.csv", DOSSIER_COLUMNS, [dossier("HS-X", proc="P2", due="")])
     with pytest.raises(
-        ImportFailed, match="line 2, column due_at: empty and procedure P2 has no processing time"
-    ):
+        CommandError, match="line 2, column due_at: empty and procedure P2 has no processing time"
+    ) as exc:
         call_command("import_dossiers", str(path))
+    refusal(exc, ImportFailed)
 
 
 def test_a_mapping_file_adapts_a_provincial_export(catalogue, tmp_path):
@@ -328,17 +332,15 @@ def test_a_file_with_missing_columns_changes_nothing(catalogue, tmp_path, conten
     path = tmp_path / "short.csv"
     path.write_text(content, encoding="utf-8")
     if content:
-        with pytest.raises(ImportFailed) as exc:
+        with pytest.raises(CommandError) as exc:
             call_command("import_dossiers", str(path))
-        assert exc.value.items == ["line 1, column procedure_code: missing column"]
+        assert refusal(exc, ImportFailed).items == ["line 1, column procedure_code: missing column"]
     else:
         call_command("import_dossiers", str(path), stdout=io.StringIO())
     assert full_state() == before
 
 
 def test_a_csv_file_that_is_not_utf8_is_refused_and_changes_nothing(catalogue, tmp_path):
-    from django.core.management.base import CommandError
-
     import_dossier_rows(tmp_path, ROWS)
     before = full_state()
     path = tmp_path / "latin1.csv"
@@ -350,12 +352,13 @@ def test_a_csv_file_that_is_not_utf8_is_refused_and_changes_nothing(catalogue, t
         + b"HS-9,A,P1,2021-03-01T09:00,,,,received,direct\xe9\n"
     )
     # The decoder reads the whole small file at once: the line is still the right one.
-    with pytest.raises(CommandError, match=r"latin1\.csv: line 5: not utf-8-sig text"):
+    with pytest.raises(CommandError, match=r"latin1\.csv: line 5: không phải văn bản utf-8-sig") as exc:
         call_command("import_dossiers", str(path))
+    refusal(exc, InputFileError)
     assert full_state() == before
     big = tmp_path / "latin1-big.csv"  # past the decoder's first read
     big.write_bytes(path.read_bytes().replace(good * 3, good * 3000))
-    with pytest.raises(CommandError, match=r"latin1-big\.csv: line 3002: not utf-8-sig text"):
+    with pytest.raises(CommandError, match=r"latin1-big\.csv: line 3002: không phải văn bản utf-8-sig"):
         call_command("import_dossiers", str(big))
     assert full_state() == before
 
@@ -372,10 +375,11 @@ def test_a_bad_line_in_json_lines_changes_nothing_and_keeps_the_rollups_and_indi
         + "\n",
         encoding="utf-8",
     )
-    with pytest.raises(ImportFailed) as exc:
+    with pytest.raises(CommandError) as exc:
         call_command("import_dossiers", str(path))
-    assert exc.value.items[0].startswith("line 2, column -: not valid JSON")
-    assert exc.value.items[1] == "line 3, column finished_at: trước received_at (ngày tiếp nhận)"
+    items = refusal(exc, ImportFailed).items
+    assert items[0].startswith("line 2, column -: not valid JSON")
+    assert items[1] == "line 3, column finished_at: trước received_at (ngày tiếp nhận)"
     assert full_state() == before
 
 

@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cchc.procedures.jobs import JobHeartbeat, execute_import_job, fail_stale_jobs
 from cchc.procedures.models import Dossier, ImportJob, ImportStatus
-from cchc.procedures.services import JobHeartbeat, execute_import_job, fail_stale_jobs
 from tests.factories import make_user
 from tests.procedures.helpers import DOSSIER_COLUMNS, dossier, import_catalogue, procedure, write_csv
 

@@ -11,11 +11,11 @@ import pytest
 from django.db.models import Q, Sum
 from django.db.models.functions import TruncMonth
 
-from cchc.procedures import kpis
 from cchc.procedures.importers import DOSSIER_COLUMNS
+from cchc.procedures.kpis import window
 from cchc.procedures.models import DossierDay, DossierMonth, Procedure
 from cchc.procedures.rollups import rebuild
-from cchc.procedures.services import import_dossiers
+from cchc.procedures.row_import import import_dossiers
 from tests.procedures.helpers import write_csv
 from tests.procedures.test_fast_import import PROCS, catalogue, generated  # noqa: F401 - fixture
 
@@ -71,15 +71,15 @@ def test_kpis_from_months_equal_kpis_from_days(catalogue, tmp_path, monkeypatch)
     ]
     for start, end in windows:
         for key in (None, "unit_id"):
-            by_month = kpis._flows_by_month(start, end, key, None)
-            by_day = kpis._flows_by_day(start, end, key, None, None, None)
+            by_month = window._flows_by_month(start, end, key, None)
+            by_day = window._flows_by_day(start, end, key, None, None, None)
             assert normal(by_month) == normal(by_day), (start, end, key)
-    tables = {by: [kpis.compute_kpis(a, b, by) for a, b in windows] for by in ("unit", "unit_tree", "all")}
+    tables = {by: [window.compute_kpis(a, b, by) for a, b in windows] for by in ("unit", "unit_tree", "all")}
     monkeypatch.setattr(
-        kpis, "_flows_by_month", lambda a, b, key, units: kpis._flows_by_day(a, b, key, units, None, None)
+        window, "_flows_by_month", lambda a, b, key, units: window._flows_by_day(a, b, key, units, None, None)
     )
     for by, rows in tables.items():
-        assert rows == [kpis.compute_kpis(a, b, by) for a, b in windows], by
+        assert rows == [window.compute_kpis(a, b, by) for a, b in windows], by
     assert any(r.received for rows in tables["unit"] for r in rows)
 
 

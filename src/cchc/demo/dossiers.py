@@ -1,7 +1,7 @@
 """Demo dossiers for the demo province (``cchc.demo.province``): a small procedure catalogue and a few
 thousand dossiers from January 2023 up to today, written as the one-stop-shop export files and
-loaded through the real imports (:func:`cchc.procedures.services.import_procedures` and
-:func:`~cchc.procedures.services.import_dossiers`), which keep the day rollups and the dossier
+loaded through the real imports (:func:`cchc.procedures.catalogue.import_procedures` and
+:func:`~cchc.procedures.row_import.import_dossiers`), which keep the day rollups and the dossier
 indicators (unit × month, unit × year) in step. Yearly targets for the on-time and online rates
 are set on the province so that the dashboard charts have a line to compare against.
 
@@ -29,8 +29,10 @@ from django.utils import timezone
 
 from cchc.indicators.models import Indicator, Target
 from cchc.orgs.models import OrgUnit
-from cchc.procedures import rules, services
+from cchc.procedures import rules
+from cchc.procedures.catalogue import import_procedures
 from cchc.procedures.importers import DOSSIER_COLUMNS, PROCEDURE_COLUMNS
+from cchc.procedures.row_import import import_dossiers
 from cchc.workdays.services import get_calendar
 
 VN = rules.VN
@@ -394,8 +396,8 @@ def load_demo_dossiers(
                 for c, name, field, level, days, mode, fee, paper, _w in CATALOGUE
             ],
         )
-        procs = services.import_procedures(catalogue)
-        result = services.import_dossiers(_write(Path(tmp) / "ho-so.csv", DOSSIER_COLUMNS, rows))
+        procs = import_procedures(catalogue)
+        result = import_dossiers(_write(Path(tmp) / "ho-so.csv", DOSSIER_COLUMNS, rows))
     _set_targets(province, range(START.year, today.year + 1))
     return {
         "procedures": procs["rows"],

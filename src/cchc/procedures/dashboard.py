@@ -300,10 +300,6 @@ def chart_data(scope: DossierScope, f: Filters, monthly: list[KpiRow]) -> dict:
     }
 
 
-def monthly_rows(scope: DossierScope, f: Filters) -> list[KpiRow]:
-    return overview(scope, f).months
-
-
 # -- the 766 index -----------------------------------------------------------------------------------
 
 

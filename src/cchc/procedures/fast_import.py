@@ -1,6 +1,6 @@
 """The PostgreSQL fast path of the dossier import (CSV files).
 
-Same behaviour as the row-by-row path of :func:`cchc.procedures.services.import_dossiers`, at
+Same behaviour as the row-by-row path of :func:`cchc.procedures.row_import.import_dossiers`, at
 set speed (bench/README.md has the figures):
 
 1. Staging. A plain UTF-8 file (no quote character, no blank line: one record per line) is sent
@@ -44,18 +44,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
-from django.core.management.base import CommandError
 from django.db import DatabaseError, IntegrityError, ProgrammingError, connection, transaction
 from django.utils import timezone
 
+from cchc.core.errors import require_file
 from cchc.core.importing import ImportFailed, RowErrors, csv_field_error
 from cchc.procedures import indicator_values, rules
 from cchc.procedures.importers import (
     DOSSIER_COLUMNS,
     DOSSIER_FIELDS,
     DossierValidator,
+    ImportResult,
     csv_decode_error,
     detect_format,
+    listed_errors,
     open_csv_reader,
 )
 from cchc.procedures.mapping import ColumnMapping
@@ -254,7 +256,7 @@ def _stream(path: Path, mapping: ColumnMapping, validator: DossierValidator, pro
                         else:
                             done = True
                     except UnicodeDecodeError as exc:
-                        raise csv_decode_error(path, mapping, reader, exc) from None
+                        raise csv_decode_error(path, mapping, exc) from None
                     except csv.Error as exc:
                         raise ImportFailed(str(path), [csv_field_error(reader.line_num, exc)]) from None
                 n += taken
@@ -927,14 +929,10 @@ def import_csv(
     skip_bad_rows,
     progress,
     write_indicators,
-    result_cls,
-    max_errors: int,
-):
-    """The fast path; same contract as :func:`cchc.procedures.services.import_dossiers`."""
+) -> ImportResult:
+    """The fast path; same contract as :func:`cchc.procedures.row_import.import_dossiers`."""
 
-    path = Path(path)
-    if not path.exists():
-        raise CommandError(f"{path}: file not found")
+    path = require_file(path)
     connection.ensure_connection()
     st = _Staging.for_connection()
     try:
@@ -952,11 +950,10 @@ def import_csv(
                 errors, bad, added = _fallback(validator, skip_bad_rows, st)
         if progress:
             progress("validating", 1.0, n)
-        more = len(errors.items) - max_errors
-        listed = errors.items[:max_errors] + ([f"… and {more} more error(s)"] if more > 0 else [])
+        listed = listed_errors(errors)
         if errors and not skip_bad_rows:
             raise ImportFailed(str(path), listed)
-        result = result_cls(bad=bad, errors=listed)
+        result = ImportResult(bad=bad, errors=listed)
         result.rows = derived + added
         with transaction.atomic(), connection.cursor() as cur:
             if progress:

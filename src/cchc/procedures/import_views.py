@@ -22,8 +22,8 @@ from cchc.core.importing import too_large_message
 from cchc.core.uploads import upload_problem
 from cchc.orgs.access import may_change_shared, scope_for, units_for
 from cchc.orgs.models import Role
+from cchc.procedures.jobs import fail_stale_jobs, may_start_import
 from cchc.procedures.models import ImportJob, ImportKind
-from cchc.procedures.services import fail_stale_jobs, may_start_import
 from cchc.procedures.tasks import retry_import_job, start_import_job
 
 ALLOWED_SUFFIXES = {".csv", ".xlsx", ".jsonl", ".ndjson", ".json"}

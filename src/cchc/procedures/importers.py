@@ -1,10 +1,12 @@
 """Reading and validating procedure catalogues and dossier exports (CSV, XLSX, JSON lines).
 
-Files are streamed: rows come one at a time from :func:`iter_source` with their line number
+Files are streamed: rows come one at a time from :func:`open_source` with their line number
 (the CSV/JSONL line, the XLSX row) and a progress fraction, so that memory stays bounded
 whatever the file size. Each row is checked completely and every problem is reported as
-``line N, column X: reason`` (:class:`cchc.core.importing.RowErrors`). The loading itself lives
-in :mod:`cchc.procedures.services`.
+``line N, column X: reason`` (:class:`cchc.core.importing.RowErrors`). What an import reports
+(:class:`ImportResult`, its :data:`Progress` callback) is defined here too, for both loaders: the
+row-by-row one (:mod:`cchc.procedures.row_import`) and the PostgreSQL fast path
+(:mod:`cchc.procedures.fast_import`); the catalogue is loaded by :mod:`cchc.procedures.catalogue`.
 """
 
 from __future__ import annotations
@@ -17,16 +19,17 @@ import json
 import operator
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
 
-from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from cchc.core.dates import DateError, parse_datetime
+from cchc.core.errors import InputFileError, require_file
 from cchc.core.importing import (
     ImportFailed,
+    RowErrors,
     csv_field_error,
     open_workbook,
     parse_decimal,
@@ -88,6 +91,38 @@ DOSSIER_FIELDS = [
 # as empty / 0).
 DOSSIER_REQUIRED = ("code", "unit_code", "procedure_code", "received_at", "status", "channel")
 LEVELS = {"province", "district", "commune"}
+MAX_LISTED_ERRORS = 1000  # the bad rows an import lists (and the count of the others)
+
+Progress = Callable[[str, float, int], None]  # (phase, fraction 0–1, rows read)
+
+
+@dataclass
+class ImportResult:
+    """What a dossier import did (both paths)."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    bad: int = 0
+    errors: list[str] = field(default_factory=list)
+    months: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "bad": self.bad,
+            "months": self.months,
+        }
+
+
+def listed_errors(errors: RowErrors) -> list[str]:
+    """The first :data:`MAX_LISTED_ERRORS` errors, then how many more there are."""
+    extra = len(errors.items) - MAX_LISTED_ERRORS
+    return errors.items[:MAX_LISTED_ERRORS] + ([f"… and {extra} more error(s)"] if extra > 0 else [])
 
 
 def detect_format(path: str | Path, mapping: ColumnMapping) -> str:
@@ -113,9 +148,7 @@ class Source:
 
 
 def open_source(path: str | Path, mapping: ColumnMapping) -> Source:
-    path = Path(path)
-    if not path.exists():
-        raise CommandError(f"{path}: file not found")
+    path = require_file(path)
     fmt = detect_format(path, mapping)
     if fmt == "xlsx":
         return _open_xlsx(path, mapping)
@@ -138,14 +171,14 @@ def open_csv_reader(path: Path, mapping: ColumnMapping):
         header = []
     except UnicodeDecodeError as exc:
         raw.close()
-        raise csv_decode_error(path, mapping, None, exc) from None
+        raise csv_decode_error(path, mapping, exc) from None
     except csv.Error as exc:
         raw.close()
         raise ImportFailed(str(path), [csv_field_error(1, exc)]) from None
     return raw, reader, header
 
 
-def csv_decode_error(path: Path, mapping: ColumnMapping, reader, exc: UnicodeDecodeError) -> CommandError:
+def csv_decode_error(path: Path, mapping: ColumnMapping, exc: UnicodeDecodeError) -> InputFileError:
     """The error for a byte that is not text in the mapping's encoding, with its line: the
     decoder reads ahead of the csv reader (a whole small file at once), so the line is found
     again by decoding the file line by line."""
@@ -159,7 +192,10 @@ def csv_decode_error(path: Path, mapping: ColumnMapping, reader, exc: UnicodeDec
                 line = number
                 break
     where = f"line {line}: " if line else ""
-    return CommandError(f"{path}: {where}not {mapping.encoding} text ({exc.reason})")
+    return InputFileError(
+        f"{path}: {where}"
+        + _("không phải văn bản %(encoding)s (%(why)s)") % {"encoding": mapping.encoding, "why": exc.reason}
+    )
 
 
 def _open_csv(path: Path, mapping: ColumnMapping) -> Source:
@@ -173,7 +209,7 @@ def _open_csv(path: Path, mapping: ColumnMapping) -> Source:
             except StopIteration:
                 return
             except UnicodeDecodeError as exc:
-                raise csv_decode_error(path, mapping, reader, exc) from None
+                raise csv_decode_error(path, mapping, exc) from None
             except csv.Error as exc:
                 # A cell above the cap (or a broken quote): an error of its line, reading goes on.
                 yield reader.line_num, {"__error__": csv_field_error(reader.line_num, exc).split(": ", 1)[1]}
@@ -216,11 +252,14 @@ def _open_jsonl(path: Path, mapping: ColumnMapping) -> Source:
 
 
 def _open_xlsx(path: Path, mapping: ColumnMapping) -> Source:
-    wb = open_workbook(path)  # WorkbookError (a CommandError): fake, bloated or broken file
+    wb = open_workbook(path)  # WorkbookError (an InputFileError): fake, bloated or broken file
     if mapping.sheet:
         if mapping.sheet not in wb.sheetnames:
             wb.close()
-            raise CommandError(f"{path}: no sheet named {mapping.sheet!r}")
+            raise InputFileError(
+                _("%(path)s: không có trang tính tên %(sheet)s")
+                % {"path": path, "sheet": repr(mapping.sheet)}
+            )
         ws = wb[mapping.sheet]
     else:
         ws = wb.worksheets[0]
@@ -324,8 +363,6 @@ def procedure_lengths() -> dict[str, int]:
 
 def read_procedures(path: str | Path, mapping: ColumnMapping | None = None) -> list[ProcedureRow]:
     """Every row of a catalogue file, validated; raises ImportFailed listing every bad row."""
-    from cchc.core.importing import RowErrors
-
     mapping = mapping or ColumnMapping()
     source = open_source(path, mapping)
     try:

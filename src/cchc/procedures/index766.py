@@ -81,9 +81,6 @@ class Rules:
                 return ind
         raise KeyError(indicator_id)
 
-    def measured_by(self, measure: str) -> tuple[IndicatorRule, ...]:
-        return tuple(i for i in self.indicators if i.measure == measure)
-
 
 def _decimal(value, where: str) -> Decimal:
     try:

@@ -24,12 +24,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
+from cchc.core.errors import DomainError, require_file
 from cchc.core.importing import YamlError, load_yaml
 
 FORMATS = ("csv", "xlsx", "jsonl")
 KEYS = {"format", "delimiter", "encoding", "sheet", "columns", "values", "defaults", "datetime_formats"}
+
+
+class MappingError(DomainError):
+    """A column mapping file that cannot be used (not YAML, unknown keys, wrong shapes)."""
 
 
 @dataclass
@@ -76,32 +81,44 @@ class ColumnMapping:
 
 
 def load_mapping(path: str | Path | None) -> ColumnMapping:
+    """The mapping file at ``path`` (none: the identity mapping); a missing or malformed file is
+    a :class:`~cchc.core.errors.DomainError` with a translated message."""
     if path is None:
         return ColumnMapping()
+    require_file(path)
     try:
         doc = load_yaml(path)
     except YamlError as exc:
-        raise CommandError(f"{path}: " + "\n".join(exc.problems)) from None
+        raise MappingError(f"{path}: " + "\n".join(exc.problems), exc.problems) from None
     if not isinstance(doc, dict):
-        raise CommandError(f"{path}: a mapping file is a YAML mapping (columns:, values: …)")
+        raise MappingError(
+            _("%(path)s: tệp ánh xạ cột phải là một ánh xạ YAML (columns:, values: …)") % {"path": path}
+        )
     unknown = set(doc) - KEYS
     if unknown:
-        raise CommandError(
-            f"{path}: unknown keys {', '.join(sorted(unknown))} (allowed: {', '.join(sorted(KEYS))})"
+        raise MappingError(
+            _("%(path)s: khóa không được biết %(keys)s (các khóa được dùng: %(allowed)s)")
+            % {"path": path, "keys": ", ".join(sorted(map(str, unknown))), "allowed": ", ".join(sorted(KEYS))}
         )
     fmt = doc.get("format")
     if fmt is not None and fmt not in FORMATS:
-        raise CommandError(f"{path}: format must be one of {', '.join(FORMATS)}")
+        raise MappingError(
+            _("%(path)s: format phải là một trong %(formats)s")
+            % {"path": path, "formats": ", ".join(FORMATS)}
+        )
     for key in ("columns", "values", "defaults"):
         if not isinstance(doc.get(key, {}), dict):
-            raise CommandError(f"{path}: {key} must be a mapping")
+            raise MappingError(_("%(path)s: %(key)s phải là một ánh xạ") % {"path": path, "key": key})
     values = doc.get("values") or {}
     for col, table in values.items():
         if not isinstance(table, dict):
-            raise CommandError(f"{path}: values.{col} must be a mapping of source value to our value")
+            raise MappingError(
+                _("%(path)s: values.%(column)s phải là một ánh xạ từ giá trị nguồn sang giá trị của hệ thống")
+                % {"path": path, "column": col}
+            )
     formats = doc.get("datetime_formats") or []
     if not isinstance(formats, list):
-        raise CommandError(f"{path}: datetime_formats must be a list")
+        raise MappingError(_("%(path)s: datetime_formats phải là một danh sách") % {"path": path})
     return ColumnMapping(
         format=fmt,
         delimiter=str(doc.get("delimiter", ",")),

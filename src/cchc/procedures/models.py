@@ -72,10 +72,6 @@ class Procedure(models.Model):
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
 
-    @property
-    def is_online(self) -> bool:
-        return self.online_mode != OnlineMode.NONE
-
 
 class ProcedureUnit(models.Model):
     """A unit that handles a procedure: it has dossiers of it (kept by the imports) or an admin
@@ -111,7 +107,10 @@ class DossierStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Hủy, dừng xử lý")
 
 
-class Channel(models.TextChoices):
+class SubmissionChannel(models.TextChoices):
+    """How a dossier was submitted (not :class:`cchc.surveys.models.Channel`, how a survey
+    response came in)."""
+
     ONLINE = "online", _("Trực tuyến")
     DIRECT = "direct", _("Trực tiếp")
     POSTAL = "postal", _("Bưu chính công ích")
@@ -151,7 +150,7 @@ class Dossier(models.Model):
     finished_at = models.DateTimeField(_("ngày kết thúc xử lý"), null=True, blank=True)
     returned_at = models.DateTimeField(_("ngày trả kết quả"), null=True, blank=True)
     status = models.CharField(_("trạng thái"), max_length=12, choices=DossierStatus.choices)
-    channel = models.CharField(_("kênh nộp"), max_length=8, choices=Channel.choices)
+    channel = models.CharField(_("kênh nộp"), max_length=8, choices=SubmissionChannel.choices)
     supplement_requested_at = models.DateTimeField(_("ngày yêu cầu bổ sung"), null=True, blank=True)
     supplement_received_at = models.DateTimeField(_("ngày nhận bổ sung"), null=True, blank=True)
     supplement_count = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
@@ -330,7 +329,7 @@ class ImportJob(models.Model):
     task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     started_at = models.DateTimeField(_("bắt đầu"), null=True, blank=True)
-    # Written by the running worker every few seconds (``services.JobHeartbeat``); a running job
+    # Written by the running worker every few seconds (``jobs.JobHeartbeat``); a running job
     # whose heartbeat is older than ``CCHC_JOB_STALE_SECONDS`` lost its worker (``fail_stale_jobs``).
     heartbeat_at = models.DateTimeField(_("tín hiệu gần nhất"), null=True, blank=True)
     finished_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)

@@ -1,5 +1,5 @@
 """Background tasks (django-tasks; the database backend in production, ``cchc db_worker``), and
-the actions that queue them: the task layer sits above the services it runs, so the services
+the actions that queue them: the task layer sits above the jobs it runs, so the jobs
 never import it."""
 
 import logging
@@ -7,8 +7,8 @@ import logging
 from django.db import transaction
 from django_tasks import task
 
+from cchc.procedures.jobs import execute_import_job, may_start_import
 from cchc.procedures.models import ImportJob, ImportStatus
-from cchc.procedures.services import execute_import_job, may_start_import
 
 log = logging.getLogger(__name__)
 

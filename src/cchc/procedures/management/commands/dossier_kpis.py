@@ -1,4 +1,3 @@
-import csv
 import datetime as dt
 import json
 import sys
@@ -6,8 +5,9 @@ import sys
 from django.core.management.base import CommandError
 
 from cchc.core.commands import BaseCommand
+from cchc.core.tables import Sheet, write_csv, write_xlsx
 from cchc.orgs.models import OrgUnit
-from cchc.procedures.kpis import CLI_COLUMNS, compute_kpis
+from cchc.procedures.kpis import CLI_COLUMNS, cli_cell, compute_kpis
 
 
 def _date(raw: str) -> dt.date:
@@ -15,15 +15,6 @@ def _date(raw: str) -> dt.date:
         return dt.date.fromisoformat(raw)
     except ValueError:
         raise CommandError(f"not a date (YYYY-MM-DD): {raw!r}") from None
-
-
-def _cell(row, column: str):
-    if column == "group":
-        return row.group_key or row.group
-    value = getattr(row, column)
-    if value is None:
-        return ""
-    return f"{value:.2f}" if column.endswith("_rate") else value
 
 
 class Command(BaseCommand):
@@ -48,44 +39,33 @@ class Command(BaseCommand):
                 raise CommandError(f"unknown unit {opts['unit']!r}")
             units = OrgUnit.objects.subtree_of(root)
         rows = compute_kpis(date_from, date_to, opts["by"], units=units)
-        table = [[_cell(r, c) for c in CLI_COLUMNS] for r in rows]
+        table = [[cli_cell(r, c) for c in CLI_COLUMNS] for r in rows]
         fmt, output = opts["format"], opts["output"]
         if fmt == "xlsx":
             if not output:
                 raise CommandError("--output is required for xlsx")
-            from openpyxl import Workbook
-
-            wb = Workbook(write_only=True)
-            ws = wb.create_sheet("kpis")
-            ws.append(CLI_COLUMNS)
-            for values in table:
-                ws.append(
-                    [
-                        float(v)
-                        if isinstance(v, str) and v and c.endswith("_rate")
-                        else (v if v != "" else None)
-                        for c, v in zip(CLI_COLUMNS, values, strict=True)
-                    ]
-                )
-            wb.save(output)
-            return
-        stream = open(output, "w", encoding="utf-8", newline="") if output else None  # noqa: SIM115
-        out = stream or self.stdout
-        try:
-            if fmt == "json":
-                doc = [
-                    {c: (None if v == "" else v) for c, v in zip(CLI_COLUMNS, values, strict=True)}
-                    for values in table
+            cells = (
+                [
+                    float(v) if isinstance(v, str) and v and c.endswith("_rate") else (v if v != "" else None)
+                    for c, v in zip(CLI_COLUMNS, values, strict=True)
                 ]
-                out.write(json.dumps(doc, ensure_ascii=False, indent=1) + ("\n" if stream else ""))
-            else:
-                target = stream or _Writer(self.stdout)
-                writer = csv.writer(target, lineterminator="\n")
-                writer.writerow(CLI_COLUMNS)
-                writer.writerows(table)
-        finally:
-            if stream:
-                stream.close()
+                for values in table
+            )
+            write_xlsx([Sheet("kpis", CLI_COLUMNS, cells, bold_header=False)], output, write_only=True)
+            return
+        if fmt == "csv":
+            # The one table writer: a name a spreadsheet would run as a formula is guarded.
+            write_csv(CLI_COLUMNS, table, output or _Writer(self.stdout))
+            return
+        doc = [
+            {c: (None if v == "" else v) for c, v in zip(CLI_COLUMNS, values, strict=True)}
+            for values in table
+        ]
+        if output:
+            with open(output, "w", encoding="utf-8", newline="") as stream:
+                stream.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+        else:
+            self.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1))
 
 
 class _Writer:

@@ -8,7 +8,7 @@ the worker and the job pages run the same check."""
 from __future__ import annotations
 
 from cchc.core.commands import BaseCommand
-from cchc.procedures.services import fail_stale_jobs, stale_after
+from cchc.procedures.jobs import fail_stale_jobs, stale_after
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ import sys
 import time
 
 from cchc.core.commands import BaseCommand
-from cchc.procedures.services import import_dossiers
+from cchc.procedures.row_import import import_dossiers
 
 PHASES = {"validating": "checking", "loading": "loading", "indicators": "indicators"}
 

@@ -1,5 +1,5 @@
 from cchc.core.commands import BaseCommand
-from cchc.procedures.services import import_procedures
+from cchc.procedures.catalogue import import_procedures
 
 
 class Command(BaseCommand):
