@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "cchc.workdays",
     "cchc.procedures",
     "cchc.surveys",
+    "cchc.plans",
     "cchc.api",
     "cchc.demo",
 ]

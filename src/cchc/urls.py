@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("cchc.procedures.urls")),
     path("", include("cchc.surveys.urls")),
     path("", include("cchc.indicators.urls")),
+    path("", include("cchc.plans.urls")),
 ]

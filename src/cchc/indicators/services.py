@@ -485,20 +485,29 @@ def meets(value: Decimal, target: Decimal, higher_is_better: bool) -> bool:
 
 
 def target_status(
-    indicator: Indicator, unit: OrgUnit, period: Period, on: dt.date, *, rolled: Rolled | None = None
+    indicator: Indicator,
+    unit: OrgUnit,
+    period: Period,
+    on: dt.date,
+    *,
+    rolled: Rolled | None = None,
+    goal: Decimal | None = None,
 ) -> TargetStatus:
     """Where ``unit`` stands against its target for ``period`` (the target of the period's
     year) on day ``on``: the value to date (ratios from numerators and denominators) meets the
     target → on track; not met while the period runs → at risk; not met once it is over (or a
-    cumulative "at most" already passed) → missed."""
-    target = target_for(indicator, unit, period.start.year)
+    cumulative "at most" already passed) → missed. ``goal`` is a target set elsewhere (a plan's
+    task, a commitment item) instead of the indicator's target table; its direction is still the
+    indicator's."""
     higher = indicator.higher_is_better
     if rolled is None:
         rolled = rolled_values(indicator, [unit], period, until=on if on < period.end else None)[unit.pk]
     value = rolled.value
-    if target is None:
-        return TargetStatus(Status.NO_TARGET, value, None, higher, _("chưa giao mục tiêu"))
-    goal = target.value
+    if goal is None:
+        target = target_for(indicator, unit, period.start.year)
+        if target is None:
+            return TargetStatus(Status.NO_TARGET, value, None, higher, _("chưa giao mục tiêu"))
+        goal = target.value
     word = _("tối thiểu") if higher else _("tối đa")
     if value is None:
         return TargetStatus(Status.NO_DATA, None, goal, higher, _("chưa có số liệu"))
