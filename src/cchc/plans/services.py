@@ -62,7 +62,7 @@ def validate_task(task: Task) -> None:
         parent = Task.objects.filter(pk=task.parent_id).values_list("plan_id", flat=True).first()
         if parent != task.plan_id:
             problems["parent"] = _("Nhiệm vụ cha phải thuộc cùng kế hoạch.")
-        ancestor = task.parent_id
+        ancestor: int | None = task.parent_id
         seen = set()
         while ancestor is not None and ancestor not in seen:
             if task.pk is not None and ancestor == task.pk:
