@@ -121,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cchc.orgs.context_processors.navigation",
+                "cchc.plans.context_processors.my_work",
             ],
         },
     }
@@ -260,3 +261,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CCHC_LOG_LEVEL", "WARNING")},
 }
+
+# E-mail (reminder digests, assessment and entry reminders): Django's backends. The console
+# backend while DEBUG is on (the demo prints the mails); SMTP in production (EMAIL_HOST …).
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cchc@localhost")
+# The site's address in e-mails (links to the pages), e.g. https://cchc.example.gov.vn
+CCHC_SITE_URL = os.environ.get("CCHC_SITE_URL", "")
+# Reminders announce a deadline this many working days ahead (province calendar).
+CCHC_REMIND_AHEAD_WORKING_DAYS = int(os.environ.get("CCHC_REMIND_AHEAD_WORKING_DAYS", "3"))

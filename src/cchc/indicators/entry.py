@@ -358,6 +358,21 @@ def overview(user, period: Period, today: dt.date | None = None) -> list[Overvie
     return rows
 
 
+def late_units(period: Period) -> list[OrgUnit]:
+    """Every unit in force at the period's end that enters figures for it and has not submitted
+    its sheet (not started, draft or returned) — province-wide, for the reminders."""
+    kinds = _types_with_entry(period)
+    units = OrgUnit.objects.active_on(period.end)
+    if kinds is not None:
+        units = units.filter(unit_type_id__in=kinds)
+    done = EntrySheet.objects.filter(
+        period_kind=period.kind,
+        period_start=period.start,
+        status__in=[SheetStatus.SUBMITTED, SheetStatus.APPROVED],
+    ).values("unit_id")
+    return list(units.exclude(pk__in=done))
+
+
 def _types_with_entry(period: Period) -> set[int] | None:
     """The unit types that enter figures for the period (None: every type)."""
     indicators = Indicator.objects.filter(source=IndicatorSource.ENTRY, periodicity=period.kind)

@@ -46,7 +46,9 @@ def _show(value) -> str:
 
 def require_manage(user, plan: Plan) -> None:
     if not may_manage(scope_for(user), plan.scope_unit):
-        raise PermissionDenied(_("Chỉ Thường trực CCHC của đơn vị ban hành kế hoạch mới được sửa kế hoạch này."))
+        raise PermissionDenied(
+            _("Chỉ Thường trực CCHC của đơn vị ban hành kế hoạch mới được sửa kế hoạch này.")
+        )
 
 
 def validate_task(task: Task) -> None:
@@ -87,7 +89,9 @@ def save_task(task: Task, *, user, co_units=None) -> Task:
         task.co_units.set(co_units)
         new_co = sorted(u.code for u in co_units)
         if old_co != new_co:
-            TaskChange.objects.create(task=task, by=user, field="co_units", old=", ".join(old_co), new=", ".join(new_co))
+            TaskChange.objects.create(
+                task=task, by=user, field="co_units", old=", ".join(old_co), new=", ".join(new_co)
+            )
     if before is None:
         TaskChange.objects.create(task=task, by=user, field="created", new=task.code)
     else:
@@ -105,7 +109,9 @@ def record_progress(task: Task, *, user, on: dt.date, text: str, percent: int, f
     task = Task.objects.select_for_update().select_related("plan__scope_unit", "lead_unit").get(pk=task.pk)
     access = task_access(scope_for(user), task)
     if not access.report:
-        raise PermissionDenied(_("Chỉ đơn vị chủ trì hoặc Thường trực CCHC mới báo cáo tiến độ nhiệm vụ này."))
+        raise PermissionDenied(
+            _("Chỉ đơn vị chủ trì hoặc Thường trực CCHC mới báo cáo tiến độ nhiệm vụ này.")
+        )
     problems = {}
     if task.cancelled_at is not None:
         problems["text"] = _("Nhiệm vụ đã huỷ.")
@@ -121,7 +127,9 @@ def record_progress(task: Task, *, user, on: dt.date, text: str, percent: int, f
         problems["percent"] = _("Tiến độ của nhiệm vụ có nhiệm vụ con được tính từ các nhiệm vụ con.")
     if problems:
         raise ValidationError(problems)
-    update = TaskUpdate.objects.create(task=task, on=on, text=text.strip(), percent=percent, file=file or "", by=user)
+    update = TaskUpdate.objects.create(
+        task=task, on=on, text=text.strip(), percent=percent, file=file or "", by=user
+    )
     latest = task.updates.order_by("-on", "-at", "-pk").first()
     assert latest is not None
     old_progress, old_done = task.progress, task.completed_on
@@ -129,7 +137,9 @@ def record_progress(task: Task, *, user, on: dt.date, text: str, percent: int, f
     task.completed_on = latest.on if latest.percent >= 100 else None
     task.save(update_fields=["progress", "completed_on"])
     if old_progress != task.progress:
-        TaskChange.objects.create(task=task, by=user, field="progress", old=str(old_progress), new=str(task.progress))
+        TaskChange.objects.create(
+            task=task, by=user, field="progress", old=str(old_progress), new=str(task.progress)
+        )
     if old_done != task.completed_on:
         TaskChange.objects.create(
             task=task, by=user, field="completed_on", old=_show(old_done), new=_show(task.completed_on)
