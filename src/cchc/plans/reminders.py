@@ -288,6 +288,11 @@ def my_work(user, today: dt.date | None = None) -> list[Reminder]:
     return list(Reminder.objects.filter(user=user, sent_on=latest).order_by("escalation", "due_on", "pk"))
 
 
+def mark_read(user) -> int:
+    """Mark every unread reminder of ``user`` read."""
+    return Reminder.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
 def unread_count(user) -> int:
     latest = Reminder.objects.filter(user=user).order_by("-sent_on").values_list("sent_on", flat=True).first()
     if latest is None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cchc.plans.models import Reminder
+from cchc.plans import reminders
 from cchc.plans.reminders import my_work
 
 
@@ -29,5 +28,5 @@ def my_work_view(request):
 @login_required
 @require_POST
 def mark_read(request):
-    Reminder.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    reminders.mark_read(request.user)
     return redirect("plans:my_work")
