@@ -567,6 +567,11 @@ def load_demo(reset: bool = False) -> dict:
     sheets = load_demo_entry(units, users, random.Random(20260101))
     if sheets:
         extras.append(f"{sheets} phiếu nhập số liệu chính quyền điện tử")
+    from cchc.demo.plans import load_demo_plans
+
+    tasks = load_demo_plans(units, users, random.Random(20250113), timezone.localdate())
+    if tasks:
+        extras.append(f"{tasks} nhiệm vụ của kế hoạch CCHC")
     return {
         "logins": logins,
         "extras": extras,
