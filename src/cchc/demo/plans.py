@@ -181,7 +181,7 @@ def load_demo_plans(units: dict[str, OrgUnit], users, rng: random.Random, today:
                     start_on=dt.date(year, 1, 15),
                     deadline=deadline,
                     output_kind=output,
-                    expected_output=output.label,
+                    expected_output=str(output.label),
                     responsible_person="Trưởng phòng phụ trách",
                     accountable="Thủ trưởng đơn vị chủ trì",
                     indicator=indicators.get(ind) if ind else None,
