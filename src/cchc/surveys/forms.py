@@ -251,9 +251,9 @@ class CampaignForm(_forms.Form):
         return data
 
     def __init__(self, *args, questionnaires, unit_types, **kwargs):
-        from cchc.surveys.models import Channel
+        from cchc.surveys.models import ResponseChannel
 
         super().__init__(*args, **kwargs)
         self.fields["questionnaire"].queryset = questionnaires
         self.fields["unit_types"].queryset = unit_types
-        self.fields["channels"].choices = Channel.choices
+        self.fields["channels"].choices = ResponseChannel.choices

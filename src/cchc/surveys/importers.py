@@ -27,11 +27,11 @@ from cchc.surveys.models import (
     SCALE5_LABELS,
     Answer,
     Campaign,
-    Channel,
     Question,
     Questionnaire,
     QuestionType,
     Response,
+    ResponseChannel,
 )
 from cchc.surveys.services import AnswerValue, create_campaign, latest_questionnaire, parse_answers
 
@@ -166,7 +166,7 @@ def import_responses(path: str | Path, code: str, period: int) -> dict[str, int]
         if campaign is None:
             stats["campaign_created"] = 1
         file_units = sorted({u.pk: u for _l, _f, u, _s, _v in parsed_rows}.values(), key=lambda u: u.path)
-        campaign = create_campaign(questionnaire, period, file_units, 0, [Channel.PAPER])
+        campaign = create_campaign(questionnaire, period, file_units, 0, [ResponseChannel.PAPER])
         existing = {
             r.form_no: r
             for r in Response.objects.filter(campaign=campaign, form_no__in=[f for _l, f, *_ in parsed_rows])
@@ -189,7 +189,7 @@ def import_responses(path: str | Path, code: str, period: int) -> dict[str, int]
                     Response(
                         campaign=campaign,
                         unit=unit,
-                        channel=Channel.PAPER,
+                        channel=ResponseChannel.PAPER,
                         form_no=form_no,
                         submitted_at=submitted_at,
                     )

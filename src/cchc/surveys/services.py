@@ -23,13 +23,13 @@ from cchc.surveys.models import (
     Campaign,
     CampaignStatus,
     CampaignUnit,
-    Channel,
     Invitation,
     Question,
     Questionnaire,
     QuestionnaireStatus,
     QuestionType,
     Response,
+    ResponseChannel,
     Section,
 )
 
@@ -266,7 +266,7 @@ def create_campaign(
     period: int,
     units: Iterable[OrgUnit],
     target: int | Mapping[int, int] = 0,
-    channels: Sequence[str] = (Channel.WEB, Channel.PAPER),
+    channels: Sequence[str] = (ResponseChannel.WEB, ResponseChannel.PAPER),
     *,
     name: str = "",
     user=None,
@@ -281,7 +281,7 @@ def create_campaign(
     default — the period is the year surveyed, often fielded into the next year."""
     if starts_on and ends_on and ends_on < starts_on:
         raise ValueError("ends_on before starts_on")
-    bad = [c for c in channels if c not in Channel.values]
+    bad = [c for c in channels if c not in ResponseChannel.values]
     if bad:
         raise ValueError(f"unknown channel {bad[0]!r}")
     with transaction.atomic():
@@ -351,7 +351,7 @@ def submit_response(
     campaign_unit: CampaignUnit,
     answers: Mapping[str, object],
     *,
-    channel: str = Channel.WEB,
+    channel: str = ResponseChannel.WEB,
     client_token: str | None = None,
     invitation: Invitation | None = None,
     form_no: str = "",
@@ -364,9 +364,9 @@ def submit_response(
     response already stored (a replay is a no-op); a used invitation raises AlreadyAnswered.
     Online channels need an open campaign (CampaignClosed); paper forms may come in later."""
     campaign = campaign_unit.campaign
-    if channel not in Channel.values:
+    if channel not in ResponseChannel.values:
         raise ValueError(f"unknown channel {channel!r}")
-    if channel != Channel.PAPER:
+    if channel != ResponseChannel.PAPER:
         accepting(campaign)
     if client_token:
         existing = Response.objects.filter(client_token=client_token).first()
@@ -381,7 +381,9 @@ def submit_response(
     parsed = parse_answers(questions, answers)
     if parsed.errors:
         raise InvalidAnswers(parsed.errors)
-    if channel != Channel.PAPER and not counts_as_form(campaign.questionnaire, questions, parsed.values):
+    if channel != ResponseChannel.PAPER and not counts_as_form(
+        campaign.questionnaire, questions, parsed.values
+    ):
         # An online form that would not count (an empty post of the last screen): refused.
         raise TooFewAnswers(max(1, campaign.questionnaire.min_valid_answers))
     by_code = {q.code: q for q in questions}

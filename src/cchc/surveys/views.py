@@ -37,12 +37,12 @@ from cchc.surveys.models import (
     Answer,
     Campaign,
     CampaignUnit,
-    Channel,
     Invitation,
     PublishedIndex,
     PublishedKind,
     QuestionType,
     Response,
+    ResponseChannel,
 )
 from cchc.surveys.papi import PAPI_DIMENSIONS, published_trend
 from cchc.surveys.results import compute_results, expectation_results
@@ -241,7 +241,7 @@ def responses(request, campaign_id: int):
     }
     if (unit_id := filter_id(f["unit"])) is not None:
         qs = qs.filter(unit_id=unit_id)
-    if f["channel"] in Channel.values:
+    if f["channel"] in ResponseChannel.values:
         qs = qs.filter(channel=f["channel"])
     if f["state"] == "valid":
         qs = qs.filter(excluded=False)
@@ -281,7 +281,7 @@ def responses(request, campaign_id: int):
             "rows": rows,
             "f": f,
             "units": managed_units,
-            "channels": Channel.choices,
+            "channels": ResponseChannel.choices,
             "query": params.urlencode(),
         },
     )
@@ -727,7 +727,7 @@ def campaign_new(request):
         .order_by("level"),
         initial={
             "period": timezone.localdate().year,
-            "channels": [Channel.WEB, Channel.PAPER],
+            "channels": [ResponseChannel.WEB, ResponseChannel.PAPER],
             "public": True,
         },
     )
