@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from collections import defaultdict
 from pathlib import Path
 
-from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.core.dates import DateError, at_noon, parse_datetime
+from cchc.core.errors import DomainError, read_text, require_file
 from cchc.core.importing import ImportFailed, RowErrors, open_workbook, read_csv
 from cchc.core.tables import append_row, csv_text
 from cchc.orgs.models import OrgUnit
@@ -57,7 +58,7 @@ def find_campaign(code: str, period: int) -> Campaign | None:
 
 
 def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, dict[str, object]]]]:
-    wb = open_workbook(path)  # WorkbookError (a CommandError): fake, bloated or broken file
+    wb = open_workbook(path)  # WorkbookError (a DomainError): fake, bloated or broken file
     ws = wb["phieu"] if "phieu" in wb.sheetnames else wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
@@ -75,9 +76,10 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, dict[str, object]
 
 
 def read_rows(path: str | Path) -> tuple[list[str], list[tuple[int, dict[str, object]]]]:
-    path = Path(path)
-    if not path.exists():
-        raise CommandError(f"{path}: file not found")
+    """The header and the rows (line number, {column: value}) of a paper-form file, CSV or XLSX.
+    A missing file is :class:`~cchc.core.errors.InputFileError`, a missing fixed column
+    :class:`~cchc.core.importing.ImportFailed`."""
+    path = require_file(path)
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         header, rows = _read_xlsx(path)
         missing = [c for c in FIXED_COLUMNS if c not in header]
@@ -85,8 +87,7 @@ def read_rows(path: str | Path) -> tuple[list[str], list[tuple[int, dict[str, ob
             raise ImportFailed(str(path), [f"line 1, column {c}: missing column" for c in missing])
         return header, rows
     rows = read_csv(path, FIXED_COLUMNS)
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        header = [h.strip() for h in next(csv.reader(fh), [])]
+    header = [h.strip() for h in next(csv.reader(io.StringIO(read_text(path))), [])]
     return header, rows
 
 
@@ -104,11 +105,15 @@ def _answer_key(fields: dict) -> tuple:
 def import_responses(path: str | Path, code: str, period: int) -> dict[str, int]:
     """Import paper forms for the campaign of questionnaire ``code`` and ``period`` (created
     when missing, for the units in the file). Returns counts; raises ImportFailed with every
-    problem and changes nothing when any row is bad."""
+    problem and changes nothing when any row is bad; an unknown questionnaire is a
+    :class:`~cchc.core.errors.DomainError`."""
     campaign = find_campaign(code, period)
     questionnaire: Questionnaire | None = campaign.questionnaire if campaign else latest_questionnaire(code)
     if questionnaire is None:
-        raise CommandError(f"unknown questionnaire {code!r} (import it with cchc import-questionnaire)")
+        raise DomainError(
+            _("không có bộ câu hỏi %(code)s (hãy nhập bộ câu hỏi bằng cchc import-questionnaire)")
+            % {"code": repr(code)}
+        )
     questions = list(questionnaire.questions.order_by("order", "pk"))
     by_code = {q.code: q for q in questions}
     header, rows = read_rows(path)
