@@ -24,6 +24,7 @@ from cchc.core.errors import DomainError, read_text, require_file
 from cchc.core.importing import ImportFailed, RowErrors, open_workbook, read_csv
 from cchc.core.tables import append_row, csv_text
 from cchc.orgs.models import OrgUnit
+from cchc.surveys import skip_logic
 from cchc.surveys.models import (
     SCALE5_LABELS,
     Answer,
@@ -280,17 +281,7 @@ def write_template(questionnaire: Questionnaire, fmt: str, stream_or_path) -> No
         guide, ["submitted_at", "Ngày trả lời", "", "dd/mm/yyyy, dd/mm/yyyy HH:MM hoặc yyyy-mm-dd", ""]
     )
     for q in questionnaire.questions.order_by("order", "pk"):
-        cond = q.show_if
-        append_row(
-            guide,
-            [
-                q.code,
-                q.text,
-                q.type,
-                _hint(q),
-                f"{cond['question']} ∈ {', '.join(cond['in'])}" if cond else "",
-            ],
-        )
+        append_row(guide, [q.code, q.text, q.type, _hint(q), skip_logic.describe(q.show_if)])
     for cell in guide[1]:
         cell.font = Font(bold=True)
     guide.column_dimensions["B"].width = 70

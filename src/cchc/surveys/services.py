@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.orgs.models import OrgUnit
+from cchc.surveys import skip_logic
 from cchc.surveys.models import (
     Answer,
     Campaign,
@@ -128,18 +129,6 @@ class AnswerValue:
             "is_na": self.is_na,
         }
 
-    def match_values(self) -> set[str]:
-        """The values a ``show_if: {in: [...]}`` condition is compared with."""
-        if self.is_na:
-            return {"na"}
-        if self.choices:
-            return set(self.choices)
-        if self.value_int is not None:
-            return {str(self.value_int)}
-        if self.value_decimal is not None:
-            return {f"{self.value_decimal.normalize():f}"}
-        return {self.value_text} if self.value_text else set()
-
 
 @dataclass
 class ParsedAnswers:
@@ -210,24 +199,11 @@ def parse_value(question, raw) -> AnswerValue | None:
     return AnswerValue(choices=ordered)
 
 
-def is_shown(question, values: Mapping[str, AnswerValue]) -> bool:
-    """Skip logic: ``show_if = {question: code, in: [values]}`` — shown only when the earlier
-    answer is one of the values (a skipped earlier question hides this one too)."""
-    cond = question.show_if
-    if not cond:
-        return True
-    earlier = values.get(cond.get("question"))
-    if earlier is None:
-        return False
-    wanted = {str(v) for v in cond.get("in", [])}
-    return bool(earlier.match_values() & wanted)
-
-
 def parse_answers(questions: Sequence, raw: Mapping[str, object]) -> ParsedAnswers:
     """Validate a whole set of answers against ordered questions, with skip logic.
 
-    Unknown codes, answers to hidden questions, missing required answers and bad values are
-    errors (reported per code); nothing is silently dropped."""
+    Unknown codes, answers to hidden questions (:mod:`cchc.surveys.skip_logic`), missing
+    required answers and bad values are errors (reported per code); nothing is silently dropped."""
     result = ParsedAnswers()
     known = {q.code for q in questions}
     for code in raw:
@@ -240,7 +216,7 @@ def parse_answers(questions: Sequence, raw: Mapping[str, object]) -> ParsedAnswe
         except ValueError as exc:
             result.errors[q.code] = str(exc)
             continue
-        shown = is_shown(q, result.values)
+        shown = skip_logic.is_shown(q, result.values)
         if not shown:
             if value is not None and not value.is_na:
                 result.errors[q.code] = _("có trả lời nhưng câu hỏi bị ẩn theo điều kiện (show_if)")
