@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from cchc.orgs.models import RoleAssignment
 from cchc.surveys import papi, services
 from cchc.surveys.models import PublishedIndex
 from tests.surveys import web_fixtures
@@ -86,6 +87,16 @@ def test_the_campaign_list_counts_the_counted_forms_in_reach(client, people, wor
     assert {x.pk: (x.n_units, x.n_forms) for x in listed} == {c.pk: (2, 3), past.pk: (2, 1)}
     listed = get(client, people.officer_b, "surveys:campaigns").context["campaigns"]
     assert {x.pk: (x.n_units, x.n_forms) for x in listed} == {c.pk: (2, 1), past.pk: (2, 0)}
+
+
+def test_the_campaign_list_counts_no_form_of_a_unit_reached_only_as_appraiser(
+    client, people, province, world
+):
+    """An appraiser has no survey role: unit officer of A and appraiser of B, the list counts
+    A's forms only (B's were counted too)."""
+    RoleAssignment.objects.create(user=people.officer_a, role="appraiser", unit=province.B)
+    listed = get(client, people.officer_a, "surveys:campaigns").context["campaigns"]
+    assert {x.pk: x.n_forms for x in listed} == {world["s"].campaign.pk: 2, world["past"].campaign.pk: 1}
 
 
 def test_progress_per_unit_and_in_total(client, people, world):

@@ -11,6 +11,7 @@ question left empty has no key.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -183,6 +184,17 @@ def field_rows(questions: list[Question], answers: dict, errors: dict[str, str])
             }
         )
     return rows
+
+
+# --- the filters of the secretariat's lists -------------------------------------------------------
+
+_ID = re.compile(r"[0-9]{1,18}")  # a database id: ASCII digits that fit a 64-bit integer
+
+
+def filter_id(raw: str) -> int | None:
+    """The id a filter names, or None (the filter is ignored) for anything else: "²", a
+    30-digit number (an overflow in the database, formerly a 500) or text."""
+    return int(raw) if _ID.fullmatch(raw or "") else None
 
 
 # --- the secretariat's campaign form ---------------------------------------------------------------

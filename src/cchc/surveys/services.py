@@ -490,6 +490,11 @@ def new_version(questionnaire: Questionnaire, *, activate: bool = True) -> Quest
     return copy
 
 
+def active_questionnaires():
+    """The questionnaires a new campaign may use."""
+    return Questionnaire.objects.filter(status=QuestionnaireStatus.ACTIVE).order_by("code")
+
+
 def latest_questionnaire(code: str) -> Questionnaire | None:
     """The newest non-draft version of a code (else the newest draft)."""
     qs = Questionnaire.objects.filter(code=code).order_by("-version")
