@@ -222,10 +222,6 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_open(self) -> bool:
-        return self.status == CampaignStatus.OPEN
-
 
 class CampaignUnit(models.Model):
     campaign = models.ForeignKey(

@@ -312,19 +312,6 @@ def expectation_results(campaign: Campaign, units: Iterable[OrgUnit] | None = No
     return rows
 
 
-def distribution(campaign: Campaign, units: Iterable[OrgUnit] | None = None) -> dict[str, dict[int, int]]:
-    """{question code: {level 1–5: count}} of valid scale5 answers (for distribution bars)."""
-    counts = _counts(campaign, list(units) if units is not None else None)
-    out: dict[str, dict[int, int]] = {
-        q.code: {lv: 0 for lv in range(1, 6)} for q in counts.questions.values()
-    }
-    for (_unit, qid), lv in counts.levels.items():
-        for level, n in lv.items():
-            if level in sipas.VALID_LEVELS:
-                out[counts.questions[qid].code][level] += n
-    return out
-
-
 def as_float(value) -> float | None:
     """A Decimal for a chart or a workbook cell (None stays None)."""
     return None if value is None else float(value)
