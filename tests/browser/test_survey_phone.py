@@ -11,7 +11,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from cchc.surveys.io import shipped_path
-from cchc.surveys.models import Answer, Channel, Questionnaire, Response
+from cchc.surveys.models import Answer, Questionnaire, Response, ResponseChannel
 from cchc.surveys.results import compute_results
 from cchc.surveys.services import create_campaign
 from tests.surveys import web_fixtures
@@ -49,7 +49,7 @@ def sipas_campaign(province, people):
         2025,
         [province.A, province.B],
         target=150,
-        channels=[Channel.WEB, Channel.KIOSK],
+        channels=[ResponseChannel.WEB, ResponseChannel.KIOSK],
         name="Khảo sát SIPAS 2025",
         user=people.sec,
     )

@@ -1,6 +1,7 @@
 """Paper forms: cchc survey-template and cchc import-responses (validation, idempotence, XLSX)."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -166,7 +167,7 @@ def test_xlsx_forms_import_like_csv(sipas, province, tmp_path):
 
 
 def test_unknown_questionnaire_or_missing_columns_fail_cleanly(sipas, province, write_csv, tmp_path):
-    with pytest.raises(CommandError, match="unknown questionnaire 'NOPE'"):
+    with pytest.raises(CommandError, match="không có bộ câu hỏi 'NOPE'"):
         run("import_responses", str(write_csv(GOOD)), "--questionnaire", "NOPE", "--period", "2024")
     bad = tmp_path / "bad.csv"
     bad.write_text("so_phieu,unit_code\n1,A\n", encoding="utf-8")
@@ -191,3 +192,28 @@ def test_paper_forms_accept_the_dates_vietnamese_files_carry(sipas, province, wr
     got = {r.form_no: timezone.localtime(r.submitted_at) for r in Response.objects.all()}
     assert got["1"].replace(tzinfo=None) == dt.datetime(2024, 5, 2, 12, 0)
     assert {got[n].replace(tzinfo=None) for n in "234"} == {dt.datetime(2024, 5, 2, 8, 15)}
+
+
+def test_the_import_service_raises_domain_errors_not_command_errors(sipas, province, write_csv, tmp_path):
+    """The service serves pages and jobs too: its refusals are DomainErrors (the command turns
+    them into CommandError), their messages Vietnamese, a missing file the one core message."""
+    from cchc.core.errors import DomainError, InputFileError
+    from cchc.surveys.importers import import_responses, read_rows
+
+    with pytest.raises(DomainError, match="không có bộ câu hỏi 'NOPE'") as err:
+        import_responses(write_csv(GOOD), "NOPE", 2024)
+    assert not isinstance(err.value, CommandError)
+    for name in ("missing.csv", "missing.xlsx"):
+        missing = tmp_path / name
+        with pytest.raises(InputFileError, match=re.escape(f"{missing}: không tìm thấy tệp")) as err:
+            import_responses(missing, "SIPAS-DV", 2024)
+        assert not isinstance(err.value, CommandError)
+        with pytest.raises(InputFileError):
+            read_rows(missing)
+    assert not Campaign.objects.exists()
+
+
+def test_a_missing_file_through_the_command_is_the_core_message(sipas, province, tmp_path):
+    missing = tmp_path / "khong-co.csv"
+    with pytest.raises(CommandError, match=re.escape(f"{missing}: không tìm thấy tệp")):
+        run("import_responses", str(missing), "--questionnaire", "SIPAS-DV", "--period", "2024")

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from cchc.surveys import tokens
-from cchc.surveys.models import Answer, CampaignStatus, Invitation, Response
+from cchc.surveys.models import Answer, CampaignStatus, Invitation, Question, Response
 from cchc.surveys.results import compute_results
 from cchc.surveys.services import create_invitations
 from tests.surveys import web_fixtures
@@ -92,6 +92,27 @@ def test_back_then_changing_an_answer_drops_the_now_hidden_answers(client, surve
     client.post(url, {"token": token, "step": "2", "action": "next"})
     assert not Answer.objects.filter(question__code__in=["GY1", "SOLAN"]).exists()
     assert Response.objects.count() == 1
+
+
+def test_a_condition_met_by_zero_visits_is_met_by_minus_zero_too(client, survey):
+    """'-0' typed as the number of visits is zero: the public form shows the question that
+    follows from zero visits, as the service storing the form does (the form was refused)."""
+    Question.objects.create(
+        questionnaire=survey.qn,
+        section=survey.qn.sections.get(code="C"),
+        order=9,
+        code="KHONG_DI",
+        text="Vì sao không phải đi lại?",
+        type="text",
+        required=True,
+        show_if={"question": "SOLAN", "in": ["0"]},
+    )
+    screens = [HAPPY[0], {"q_GY1": "5", "q_SOLAN": "-0"}, {**HAPPY[2], "q_KHONG_DI": "Nộp trực tuyến"}]
+    done = answer_all(client, url_of(survey.cu_a), screens)
+    assert done.status_code == 302 and "cam-on" in done["Location"]
+    answers = {a.question.code: a for a in Answer.objects.select_related("question")}
+    assert answers["SOLAN"].value_int == 0
+    assert answers["KHONG_DI"].value_text == "Nộp trực tuyến"
 
 
 def test_required_questions_and_bad_values_are_reported_on_the_screen(client, survey):

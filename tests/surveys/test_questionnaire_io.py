@@ -1,6 +1,7 @@
 """cchc import-questionnaire / export-questionnaire: YAML and XLSX, errors, versions."""
 
 import io
+import re
 
 import pytest
 import yaml
@@ -149,3 +150,27 @@ def test_a_questionnaire_with_answers_is_never_edited_a_change_makes_a_new_versi
 def test_export_of_an_unknown_code_fails():
     with pytest.raises(CommandError, match="unknown questionnaire 'NOPE'"):
         run("export_questionnaire", "NOPE")
+
+
+def test_a_missing_questionnaire_file_is_the_core_message(tmp_path):
+    from cchc.core.errors import InputFileError
+    from cchc.surveys.io import import_file
+
+    missing = tmp_path / "khong-co.yaml"
+    with pytest.raises(InputFileError, match=re.escape(f"{missing}: không tìm thấy tệp")) as err:
+        import_file(missing)
+    assert not isinstance(err.value, CommandError)
+    with pytest.raises(CommandError, match=re.escape(f"{missing}: không tìm thấy tệp")):
+        run("import_questionnaire", str(missing))
+    assert not Questionnaire.objects.exists()
+
+
+def test_a_refused_questionnaire_is_a_domain_error(tmp_path):
+    from cchc.core.errors import DomainError
+    from cchc.surveys.io import QuestionnaireFormatError, import_file
+
+    path = tmp_path / "bad.yaml"
+    path.write_text("code: BAD\nquestions: []\n", encoding="utf-8")
+    with pytest.raises(QuestionnaireFormatError) as err:
+        import_file(path)
+    assert isinstance(err.value, DomainError) and "name: required" in err.value.items

@@ -11,7 +11,7 @@ import pytest
 from django.core.cache import cache
 
 from cchc.surveys import services
-from cchc.surveys.models import Channel, Question, Questionnaire, Section
+from cchc.surveys.models import Question, Questionnaire, ResponseChannel, Section
 
 ASPECTS = [{"code": "TC", "name": "Tiếp cận dịch vụ"}, {"code": "CC", "name": "Công chức"}]
 
@@ -84,7 +84,12 @@ def make_survey(province, user, period: int = 2025, code: str = "SIPAS-THU"):
         period,
         [province.A, province.B],
         target=3,
-        channels=[Channel.WEB, Channel.KIOSK, Channel.INVITATION, Channel.PAPER],
+        channels=[
+            ResponseChannel.WEB,
+            ResponseChannel.KIOSK,
+            ResponseChannel.INVITATION,
+            ResponseChannel.PAPER,
+        ],
         name=f"Khảo sát SIPAS {period}",
         user=user,
     )

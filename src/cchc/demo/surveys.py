@@ -32,7 +32,14 @@ from cchc.surveys import services
 from cchc.surveys.importers import import_responses, template_columns
 from cchc.surveys.indicators import refresh_indicators
 from cchc.surveys.io import import_file, shipped_path
-from cchc.surveys.models import Campaign, CampaignStatus, Channel, Questionnaire, QuestionType, Response
+from cchc.surveys.models import (
+    Campaign,
+    CampaignStatus,
+    Questionnaire,
+    QuestionType,
+    Response,
+    ResponseChannel,
+)
 from cchc.surveys.papi import PAPI_DIMENSIONS, import_published_indices, set_target
 
 SIPAS = "SIPAS-DV"
@@ -132,7 +139,7 @@ def _online_campaign(
         year,
         units,
         {u.pk: 30 if u.unit_type.code == "department" else 40 for u in units},
-        [Channel.WEB, Channel.KIOSK, Channel.INVITATION, Channel.PAPER],
+        [ResponseChannel.WEB, ResponseChannel.KIOSK, ResponseChannel.INVITATION, ResponseChannel.PAPER],
         name=f"Khảo sát sự hài lòng (SIPAS) năm {year}",
     )
     questions = list(questionnaire.questions.order_by("order", "pk"))
@@ -143,12 +150,12 @@ def _online_campaign(
         count = rng.randint(6, 14) if cu.unit.unit_type.code == "department" else rng.randint(15, 35)
         invitations = services.create_invitations(cu, 3)
         for i in range(count):
-            channel = rng.choices([Channel.WEB, Channel.KIOSK], [2, 3])[0]
+            channel = rng.choices([ResponseChannel.WEB, ResponseChannel.KIOSK], [2, 3])[0]
             invitation = invitations[i] if i < len(invitations) else None
             services.submit_response(
                 cu,
                 _answers(questions, rng, quality[cu.unit.code], 0.2),
-                channel=Channel.INVITATION if invitation else channel,
+                channel=ResponseChannel.INVITATION if invitation else channel,
                 invitation=invitation,
                 client_token=f"demo-{year}-{cu.pk}-{i}",
                 submitted_at=start + dt.timedelta(seconds=rng.randrange(span)),

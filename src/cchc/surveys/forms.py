@@ -1,14 +1,17 @@
-"""The public questionnaire as screens (one section per screen), skip logic between screens and
-the parsing of one screen's posted answers into plain values.
+"""The public questionnaire as screens (one section per screen), skip logic between screens
+(the one rule of :mod:`cchc.surveys.skip_logic`) and the parsing of one screen's posted answers
+into plain values.
 
 Answer values (kept in the session between screens and handed to ``services.submit_response``):
 ``scale5`` → int 1–5, ``choice`` → option code, ``multi`` → list of option codes,
-``number`` → decimal string, ``integer`` → whole-number string, ``text`` → string; ``"na"`` means not applicable. A question left
-empty has no key.
+``number`` → decimal string, ``integer`` → whole-number string (both as
+``skip_logic.number_text`` writes them), ``text`` → string; ``"na"`` means not applicable. A
+question left empty has no key.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -17,9 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cchc.core.widgets import VnDateField
+from cchc.surveys import skip_logic
 from cchc.surveys.models import SCALE5_LABELS, Question, QuestionType
 
-NA = "na"
+NA = skip_logic.NA
 TEXT_MAX = 2000
 
 
@@ -50,34 +54,15 @@ def build_screens(questionnaire) -> list[Screen]:
     return ([loose] if loose.questions else []) + ordered
 
 
-def _as_strings(value) -> set[str]:
-    if value is None:
-        return set()
-    if isinstance(value, list):
-        return {str(v) for v in value}
-    return {str(value)}
-
-
-def is_visible(question: Question, answers: dict) -> bool:
-    """``show_if = {"question": code, "in": [values]}``: shown only when the earlier answer is one
-    of the values (for a multiple choice: when one of its choices is)."""
-    cond = question.show_if
-    if not cond or not cond.get("question"):
-        return True
-    wanted = _as_strings(cond.get("in") or [])
-    return bool(_as_strings(answers.get(cond["question"])) & wanted)
-
-
 def visible_questions(screen: Screen, answers: dict) -> list[Question]:
     """The questions of a screen to show, judged on the answers of the screens before it (a
     condition on a question of the same screen is applied when the answers are pruned)."""
     codes_here = {q.code for q in screen.questions}
-    shown = []
-    for q in screen.questions:
-        cond = q.show_if or {}
-        if cond.get("question") in codes_here or is_visible(q, answers):
-            shown.append(q)
-    return shown
+    return [
+        q
+        for q in screen.questions
+        if skip_logic.condition_question(q) in codes_here or skip_logic.is_shown(q, answers)
+    ]
 
 
 def screen_is_shown(screen: Screen, answers: dict) -> bool:
@@ -90,7 +75,7 @@ def prune(screens: list[Screen], answers: dict) -> dict:
     kept: dict = {}
     for screen in screens:
         for q in screen.questions:
-            if q.code in answers and is_visible(q, kept):
+            if q.code in answers and skip_logic.is_shown(q, kept):
                 kept[q.code] = answers[q.code]
     return kept
 
@@ -99,7 +84,7 @@ def first_incomplete(screens: list[Screen], answers: dict) -> int | None:
     """The index of the first shown screen with a required visible question left empty."""
     for i, screen in enumerate(screens):
         for q in screen.questions:
-            if q.required and is_visible(q, answers) and q.code not in answers:
+            if q.required and skip_logic.is_shown(q, answers) and q.code not in answers:
                 return i
     return None
 
@@ -152,7 +137,7 @@ def parse_screen(questions: list[Question], data) -> tuple[dict, dict[str, str]]
             elif q.type == QuestionType.INTEGER and number != number.to_integral_value():
                 errors[q.code] = _("Hãy nhập một số nguyên (ví dụ 2), không có phần thập phân.")
             else:
-                values[q.code] = f"{number.normalize():f}"
+                values[q.code] = skip_logic.number_text(number)
         else:
             if len(raw) > TEXT_MAX:
                 errors[q.code] = _("Tối đa %(n)s ký tự.") % {"n": TEXT_MAX}
@@ -167,7 +152,7 @@ def required_errors(questions: list[Question], values: dict, answers_before: dic
     return {
         q.code: _("Câu hỏi này bắt buộc.")
         for q in questions
-        if q.required and q.code not in values and is_visible(q, merged)
+        if q.required and q.code not in values and skip_logic.is_shown(q, merged)
     }
 
 
@@ -176,7 +161,7 @@ def field_rows(questions: list[Question], answers: dict, errors: dict[str, str])
     rows = []
     for q in questions:
         current = answers.get(q.code)
-        chosen = _as_strings(current)
+        chosen = skip_logic.answer_strings(current)
         if q.type == QuestionType.SCALE5:
             options = [{"code": str(k), "label": str(v)} for k, v in SCALE5_LABELS.items()]
         elif q.type in (QuestionType.CHOICE, QuestionType.MULTI):
@@ -199,6 +184,17 @@ def field_rows(questions: list[Question], answers: dict, errors: dict[str, str])
             }
         )
     return rows
+
+
+# --- the filters of the secretariat's lists -------------------------------------------------------
+
+_ID = re.compile(r"[0-9]{1,18}")  # a database id: ASCII digits that fit a 64-bit integer
+
+
+def filter_id(raw: str) -> int | None:
+    """The id a filter names, or None (the filter is ignored) for anything else: "²", a
+    30-digit number (an overflow in the database, formerly a 500) or text."""
+    return int(raw) if _ID.fullmatch(raw or "") else None
 
 
 # --- the secretariat's campaign form ---------------------------------------------------------------
@@ -251,9 +247,9 @@ class CampaignForm(_forms.Form):
         return data
 
     def __init__(self, *args, questionnaires, unit_types, **kwargs):
-        from cchc.surveys.models import Channel
+        from cchc.surveys.models import ResponseChannel
 
         super().__init__(*args, **kwargs)
         self.fields["questionnaire"].queryset = questionnaires
         self.fields["unit_types"].queryset = unit_types
-        self.fields["channels"].choices = Channel.choices
+        self.fields["channels"].choices = ResponseChannel.choices

@@ -11,27 +11,29 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from collections import defaultdict
 from pathlib import Path
 
-from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.core.dates import DateError, at_noon, parse_datetime
+from cchc.core.errors import DomainError, read_text, require_file
 from cchc.core.importing import ImportFailed, RowErrors, open_workbook, read_csv
 from cchc.core.tables import append_row, csv_text
 from cchc.orgs.models import OrgUnit
+from cchc.surveys import skip_logic
 from cchc.surveys.models import (
     SCALE5_LABELS,
     Answer,
     Campaign,
-    Channel,
     Question,
     Questionnaire,
     QuestionType,
     Response,
+    ResponseChannel,
 )
 from cchc.surveys.services import AnswerValue, create_campaign, latest_questionnaire, parse_answers
 
@@ -57,7 +59,7 @@ def find_campaign(code: str, period: int) -> Campaign | None:
 
 
 def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, dict[str, object]]]]:
-    wb = open_workbook(path)  # WorkbookError (a CommandError): fake, bloated or broken file
+    wb = open_workbook(path)  # WorkbookError (a DomainError): fake, bloated or broken file
     ws = wb["phieu"] if "phieu" in wb.sheetnames else wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
@@ -75,9 +77,10 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, dict[str, object]
 
 
 def read_rows(path: str | Path) -> tuple[list[str], list[tuple[int, dict[str, object]]]]:
-    path = Path(path)
-    if not path.exists():
-        raise CommandError(f"{path}: file not found")
+    """The header and the rows (line number, {column: value}) of a paper-form file, CSV or XLSX.
+    A missing file is :class:`~cchc.core.errors.InputFileError`, a missing fixed column
+    :class:`~cchc.core.importing.ImportFailed`."""
+    path = require_file(path)
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         header, rows = _read_xlsx(path)
         missing = [c for c in FIXED_COLUMNS if c not in header]
@@ -85,8 +88,7 @@ def read_rows(path: str | Path) -> tuple[list[str], list[tuple[int, dict[str, ob
             raise ImportFailed(str(path), [f"line 1, column {c}: missing column" for c in missing])
         return header, rows
     rows = read_csv(path, FIXED_COLUMNS)
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        header = [h.strip() for h in next(csv.reader(fh), [])]
+    header = [h.strip() for h in next(csv.reader(io.StringIO(read_text(path))), [])]
     return header, rows
 
 
@@ -104,11 +106,15 @@ def _answer_key(fields: dict) -> tuple:
 def import_responses(path: str | Path, code: str, period: int) -> dict[str, int]:
     """Import paper forms for the campaign of questionnaire ``code`` and ``period`` (created
     when missing, for the units in the file). Returns counts; raises ImportFailed with every
-    problem and changes nothing when any row is bad."""
+    problem and changes nothing when any row is bad; an unknown questionnaire is a
+    :class:`~cchc.core.errors.DomainError`."""
     campaign = find_campaign(code, period)
     questionnaire: Questionnaire | None = campaign.questionnaire if campaign else latest_questionnaire(code)
     if questionnaire is None:
-        raise CommandError(f"unknown questionnaire {code!r} (import it with cchc import-questionnaire)")
+        raise DomainError(
+            _("không có bộ câu hỏi %(code)s (hãy nhập bộ câu hỏi bằng cchc import-questionnaire)")
+            % {"code": repr(code)}
+        )
     questions = list(questionnaire.questions.order_by("order", "pk"))
     by_code = {q.code: q for q in questions}
     header, rows = read_rows(path)
@@ -166,7 +172,7 @@ def import_responses(path: str | Path, code: str, period: int) -> dict[str, int]
         if campaign is None:
             stats["campaign_created"] = 1
         file_units = sorted({u.pk: u for _l, _f, u, _s, _v in parsed_rows}.values(), key=lambda u: u.path)
-        campaign = create_campaign(questionnaire, period, file_units, 0, [Channel.PAPER])
+        campaign = create_campaign(questionnaire, period, file_units, 0, [ResponseChannel.PAPER])
         existing = {
             r.form_no: r
             for r in Response.objects.filter(campaign=campaign, form_no__in=[f for _l, f, *_ in parsed_rows])
@@ -189,7 +195,7 @@ def import_responses(path: str | Path, code: str, period: int) -> dict[str, int]
                     Response(
                         campaign=campaign,
                         unit=unit,
-                        channel=Channel.PAPER,
+                        channel=ResponseChannel.PAPER,
                         form_no=form_no,
                         submitted_at=submitted_at,
                     )
@@ -275,17 +281,7 @@ def write_template(questionnaire: Questionnaire, fmt: str, stream_or_path) -> No
         guide, ["submitted_at", "Ngày trả lời", "", "dd/mm/yyyy, dd/mm/yyyy HH:MM hoặc yyyy-mm-dd", ""]
     )
     for q in questionnaire.questions.order_by("order", "pk"):
-        cond = q.show_if
-        append_row(
-            guide,
-            [
-                q.code,
-                q.text,
-                q.type,
-                _hint(q),
-                f"{cond['question']} ∈ {', '.join(cond['in'])}" if cond else "",
-            ],
-        )
+        append_row(guide, [q.code, q.text, q.type, _hint(q), skip_logic.describe(q.show_if)])
     for cell in guide[1]:
         cell.font = Font(bold=True)
     guide.column_dimensions["B"].width = 70

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import transaction
 
+from cchc.core.errors import DomainError, require_file
 from cchc.core.importing import WorkbookError, YamlError, open_workbook, unknown_keys
 from cchc.core.importing import dump_yaml as dump_strict_yaml
 from cchc.core.importing import load_yaml as strict_yaml
@@ -67,10 +68,12 @@ DOCUMENT_SCHEMA = {
 TRUE = {True, "1", "x", "X", "yes", "true", "True", "có"}
 
 
-class QuestionnaireFormatError(ValueError):
+class QuestionnaireFormatError(DomainError, ValueError):
+    """A questionnaire document refused: ``problems`` are its ``where: reason`` items."""
+
     def __init__(self, problems: list[str]):
         self.problems = problems
-        super().__init__("\n".join(problems))
+        super().__init__("\n".join(problems), problems)
 
 
 def _bool(value: Any, default: bool) -> bool:
@@ -474,9 +477,9 @@ def write_xlsx(questionnaire: Questionnaire, path_or_stream) -> None:
 
 
 def import_file(path: str | Path) -> tuple[Questionnaire, str]:
-    path = Path(path)
-    if not path.exists():
-        raise QuestionnaireFormatError([f"{path}: file not found"])
+    """Import a questionnaire file (YAML, or XLSX by its suffix); a missing file is
+    :class:`~cchc.core.errors.InputFileError`, a refused document :class:`QuestionnaireFormatError`."""
+    path = require_file(path)
     doc = load_xlsx(path) if path.suffix.lower() in {".xlsx", ".xlsm"} else load_yaml(path)
     return save_document(doc)
 

@@ -180,7 +180,7 @@ class Question(models.Model):
         return [str(o["code"]) for o in self.options or []]
 
 
-class Channel(models.TextChoices):
+class ResponseChannel(models.TextChoices):
     WEB = "web", _("Trực tuyến")
     KIOSK = "kiosk", _("Máy tại bộ phận một cửa")
     PAPER = "paper", _("Phiếu giấy")
@@ -221,10 +221,6 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def is_open(self) -> bool:
-        return self.status == CampaignStatus.OPEN
 
 
 class CampaignUnit(models.Model):
@@ -310,7 +306,9 @@ class Response(models.Model):
         Campaign, on_delete=models.CASCADE, related_name="responses", verbose_name=_("đợt khảo sát")
     )
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị"))
-    channel = models.CharField(_("kênh"), max_length=12, choices=Channel.choices, default=Channel.WEB)
+    channel = models.CharField(
+        _("kênh"), max_length=12, choices=ResponseChannel.choices, default=ResponseChannel.WEB
+    )
     form_no = models.CharField(_("số phiếu"), max_length=60, blank=True)
     submitted_at = models.DateTimeField(_("thời điểm trả lời"))
     client_token = models.CharField(max_length=128, null=True, blank=True, unique=True)

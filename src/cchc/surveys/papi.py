@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from cchc.core.importing import RowErrors, parse_decimal, read_csv
 from cchc.indicators.models import Indicator, IndicatorSource, Target
@@ -128,6 +129,68 @@ def published_trend(unit: OrgUnit, kind: str, dimension: str = "") -> list[Trend
             previous = p.value
         points.append(point)
     return points
+
+
+# The charts of the published-indices page: the kinds drawn on one scale together.
+PUBLISHED_GROUPS = [
+    ("percent", gettext_lazy("SIPAS và Chỉ số CCHC (%)"), {PublishedKind.SIPAS, PublishedKind.PAR_INDEX}),
+    ("papi_total", gettext_lazy("PAPI tổng (thang 80 điểm)"), {PublishedKind.PAPI_TOTAL}),
+    (
+        "papi_dimension",
+        gettext_lazy("PAPI theo chỉ số nội dung (thang 10 điểm)"),
+        {PublishedKind.PAPI_DIMENSION},
+    ),
+]
+
+
+def published_groups(unit: OrgUnit) -> list[dict]:
+    """The published indices of a province as the page draws them: per group of
+    ``PUBLISHED_GROUPS`` that has values, its ``years``, its ``series`` (``label``, ``points``
+    {year: TrendPoint}, ``cells`` in year order) and the ``chart`` (labels and float values)."""
+    keys = list(
+        PublishedIndex.objects.filter(unit=unit)
+        .values_list("kind", "dimension")
+        .distinct()
+        .order_by("kind", "dimension")
+    )
+    groups = []
+    for group_key, title, kinds in PUBLISHED_GROUPS:
+        series = []
+        for kind, dimension in keys:
+            if kind not in kinds:
+                continue
+            label = str(PublishedKind(kind).label)
+            if dimension:
+                label = PAPI_DIMENSIONS.get(dimension, dimension)
+            series.append(
+                {"label": label, "points": {p.year: p for p in published_trend(unit, kind, dimension)}}
+            )
+        if not series:
+            continue
+        years = sorted({y for s_ in series for y in s_["points"]})
+        for s_ in series:
+            s_["cells"] = [s_["points"].get(y) for y in years]
+        groups.append(
+            {
+                "key": group_key,
+                "title": title,
+                "years": years,
+                "series": series,
+                "chart": {
+                    "labels": [str(y) for y in years],
+                    "series": [
+                        {
+                            "label": s_["label"],
+                            "values": [
+                                float(c.value) if c and c.value is not None else None for c in s_["cells"]
+                            ],
+                        }
+                        for s_ in series
+                    ],
+                },
+            }
+        )
+    return groups
 
 
 def _int(raw: str, *, minimum: int, maximum: int) -> int:

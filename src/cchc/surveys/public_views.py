@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
 from cchc.surveys import forms, ratelimit, services, tokens
-from cchc.surveys.models import CampaignUnit, Channel, Invitation, QuestionType, Response
+from cchc.surveys.models import CampaignUnit, Invitation, QuestionType, Response, ResponseChannel
 
 HONEYPOT = "website"
 KIOSK_IDLE_SECONDS = 90
@@ -41,7 +41,7 @@ class Entry:
 
     @property
     def kiosk(self) -> bool:
-        return self.channel == Channel.KIOSK
+        return self.channel == ResponseChannel.KIOSK
 
 
 def _campaign_unit(public_key: str) -> CampaignUnit:
@@ -103,10 +103,12 @@ def _kiosk_context(entry: Entry) -> dict:
 @never_cache
 def answer_open(request, public_key: str):
     cu = _campaign_unit(public_key)
-    if not cu.campaign.public or not _channel_allowed(cu, Channel.WEB):
+    if not cu.campaign.public or not _channel_allowed(cu, ResponseChannel.WEB):
         raise Http404
     url = reverse("surveys:public", args=[public_key])
-    entry = Entry(cu, Channel.WEB, f"sv:w:{cu.pk}", url, reverse("surveys:public_thanks", args=[public_key]))
+    entry = Entry(
+        cu, ResponseChannel.WEB, f"sv:w:{cu.pk}", url, reverse("surveys:public_thanks", args=[public_key])
+    )
     return _flow(request, entry)
 
 
@@ -114,10 +116,12 @@ def answer_open(request, public_key: str):
 def answer_kiosk(request, public_key: str):
     cu = _campaign_unit(public_key)
     # The kiosk answers without an invitation, like the open link: both need it switched on.
-    if not cu.campaign.public or not _channel_allowed(cu, Channel.KIOSK):
+    if not cu.campaign.public or not _channel_allowed(cu, ResponseChannel.KIOSK):
         raise Http404
     url = reverse("surveys:kiosk", args=[public_key])
-    entry = Entry(cu, Channel.KIOSK, f"sv:k:{cu.pk}", url, reverse("surveys:kiosk_thanks", args=[public_key]))
+    entry = Entry(
+        cu, ResponseChannel.KIOSK, f"sv:k:{cu.pk}", url, reverse("surveys:kiosk_thanks", args=[public_key])
+    )
     if request.method == "GET" and request.GET.get("new"):
         # The desk's idle timer and the thank-you page come back here: a fresh form, a fresh token.
         request.session.pop(entry.session_key, None)
@@ -143,7 +147,7 @@ def answer_invitation(request, token: str):
     url = reverse("surveys:invitation", args=[token])
     entry = Entry(
         cu,
-        Channel.INVITATION,
+        ResponseChannel.INVITATION,
         f"sv:i:{invitation.pk}",
         url,
         reverse("surveys:invitation_thanks", args=[token]),

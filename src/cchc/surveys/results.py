@@ -1,4 +1,6 @@
-"""Campaign results per unit, level (unit type), aspect or question.
+"""Campaign results per unit, level (unit type), aspect or question, and the other figures of
+the survey pages: progress toward the targets, the distribution of answers, the trend over the
+periods, the workbook, the free-text answers.
 
 Counting happens in the database (one grouped query over answers: unit × question × level);
 the formulas are the pure ones of ``sipas``. Only counted forms count (``Response.objects.counted``:
@@ -7,16 +9,28 @@ not excluded, with the questionnaire's minimum of valid answers).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from cchc.core.tables import Sheet
 from cchc.orgs.models import OrgUnit, UnitType
 from cchc.surveys import sipas
-from cchc.surveys.models import Answer, Campaign, Question, QuestionType, Response
+from cchc.surveys.models import (
+    SCALE5_LABELS,
+    Answer,
+    Campaign,
+    CampaignUnit,
+    Question,
+    QuestionType,
+    Response,
+)
 
 BY_CHOICES = ("unit", "level", "aspect", "question", "unit_type")
 
@@ -298,14 +312,229 @@ def expectation_results(campaign: Campaign, units: Iterable[OrgUnit] | None = No
     return rows
 
 
-def distribution(campaign: Campaign, units: Iterable[OrgUnit] | None = None) -> dict[str, dict[int, int]]:
-    """{question code: {level 1–5: count}} of valid scale5 answers (for distribution bars)."""
-    counts = _counts(campaign, list(units) if units is not None else None)
-    out: dict[str, dict[int, int]] = {
-        q.code: {lv: 0 for lv in range(1, 6)} for q in counts.questions.values()
+def as_float(value) -> float | None:
+    """A Decimal for a chart or a workbook cell (None stays None)."""
+    return None if value is None else float(value)
+
+
+# --- progress toward the targets ------------------------------------------------------------------
+
+
+def campaign_list(campaigns: QuerySet[Campaign], reach: Q) -> list[Campaign]:
+    """The campaigns, each with ``n_units`` (every unit of the campaign) and ``n_forms`` (its
+    counted forms of the units ``reach`` selects, ``Q(unit__…)``)."""
+    items = list(campaigns.annotate(n_units=Count("campaign_units", distinct=True)))
+    counts = dict(
+        Response.objects.filter(campaign__in=items)
+        .counted()
+        .filter(reach)
+        .values("campaign_id")
+        .annotate(n=Count("id"))
+        .values_list("campaign_id", "n")
+    )
+    for c in items:
+        c.n_forms = counts.get(c.pk, 0)
+    return items
+
+
+def progress(
+    campaign: Campaign, units: Sequence[CampaignUnit], managed: Iterable[int] = ()
+) -> tuple[list[dict], dict]:
+    """One row per campaign unit (counted forms, excluded, today's, target, percent, reached;
+    ``manage`` when its unit id is in ``managed``) and the totals. "valid" = the forms that count
+    toward the target (``Response.objects.counted``)."""
+    managed = set(managed)
+    today = timezone.localdate()
+    start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    mine = Response.objects.filter(campaign=campaign, unit_id__in=[cu.unit_id for cu in units])
+    counts: dict[int, dict] = {}
+    for row in (
+        mine.counted()
+        .values("unit_id")
+        .annotate(valid=Count("id"), today=Count("id", filter=Q(submitted_at__gte=start)))
+        .order_by()
+    ):
+        counts.setdefault(row["unit_id"], {}).update(row)
+    for row in mine.filter(excluded=True).values("unit_id").annotate(excluded_n=Count("id")).order_by():
+        counts.setdefault(row["unit_id"], {}).update(row)
+    rows = []
+    for cu in units:
+        c = counts.get(cu.unit_id, {})
+        valid = c.get("valid", 0)
+        target = cu.target_sample
+        rows.append(
+            {
+                "cu": cu,
+                "valid": valid,
+                "excluded": c.get("excluded_n", 0),
+                "today": c.get("today", 0),
+                "target": target,
+                "pct": min(100, round(100 * valid / target)) if target else (100 if valid else 0),
+                "reached": bool(target) and valid >= target,
+                "manage": cu.unit_id in managed,
+            }
+        )
+    totals = {
+        "valid": sum(r["valid"] for r in rows),
+        "target": sum(r["target"] for r in rows),
+        "today": sum(r["today"] for r in rows),
+        "excluded": sum(r["excluded"] for r in rows),
     }
-    for (_unit, qid), lv in counts.levels.items():
-        for level, n in lv.items():
-            if level in sipas.VALID_LEVELS:
-                out[counts.questions[qid].code][level] += n
-    return out
+    totals["pct"] = min(100, round(100 * totals["valid"] / totals["target"])) if totals["target"] else 0
+    return rows, totals
+
+
+# --- the results page -----------------------------------------------------------------------------
+
+
+def answer_distribution(campaign: Campaign, unit_ids: Iterable[int]) -> list[dict]:
+    """Counts of each level 1–5 per scale question and of "không áp dụng", over the responses not
+    excluded of ``unit_ids``, in questionnaire order."""
+    questions = list(
+        campaign.questionnaire.questions.filter(type=QuestionType.SCALE5).order_by("section__order", "order")
+    )
+    counts: dict[int, dict[int, int]] = {}
+    na: dict[int, int] = {}
+    for row in (
+        Answer.objects.filter(
+            question__in=questions,
+            response__campaign=campaign,
+            response__excluded=False,
+            response__unit_id__in=list(unit_ids),
+        )
+        .values("question_id", "value_int", "is_na")
+        .annotate(n=Count("id"))
+    ):
+        if row["is_na"]:
+            na[row["question_id"]] = na.get(row["question_id"], 0) + row["n"]
+        elif row["value_int"] is not None:
+            counts.setdefault(row["question_id"], {})[row["value_int"]] = row["n"]
+    return [
+        {
+            "code": q.code,
+            "text": q.text,
+            "aspect": q.aspect,
+            "counts": [counts.get(q.pk, {}).get(level, 0) for level in range(1, 6)],
+            "na": na.get(q.pk, 0),
+        }
+        for q in questions
+    ]
+
+
+def index_trend(campaign: Campaign, unit_ids: Iterable[int]) -> tuple[list[dict], list[str]]:
+    """The official index per level (province, department, district, commune) in every period
+    of the same questionnaire code, over the units of ``unit_ids`` surveyed then: the periods
+    (``period``, ``values`` {level: index}, ``cells`` in the order of the levels) and the levels."""
+    unit_ids = list(unit_ids)
+    trend: list[dict] = []
+    groups: list[str] = []
+    for other in Campaign.objects.filter(questionnaire__code=campaign.questionnaire.code).order_by("period"):
+        units = [cu.unit for cu in other.campaign_units.filter(unit_id__in=unit_ids).select_related("unit")]
+        if not units:
+            continue
+        values = {}
+        for r in compute_results(other, by="level", units=units):
+            if r.forms:
+                values[r.group] = r.index
+                if r.group not in groups:
+                    groups.append(r.group)
+        trend.append({"period": other.period, "values": values, "cells": []})
+    for t in trend:
+        t["cells"] = [t["values"].get(g) for g in groups]
+    return trend, groups
+
+
+PAGE_GROUPINGS = ("unit", "level", "aspect", "question")
+RESULT_COLUMNS = [
+    "group",
+    "forms",
+    "valid_answers",
+    "satisfied_share",
+    "index",
+    "ci_low",
+    "ci_high",
+    "target",
+]
+
+
+def grouping_titles() -> dict[str, str]:
+    return {
+        "unit": _("Theo đơn vị"),
+        "level": _("Theo cấp"),
+        "aspect": _("Theo yếu tố"),
+        "question": _("Theo câu hỏi"),
+    }
+
+
+def result_sheets(
+    campaign: Campaign, units: Iterable[OrgUnit] | None, unit_ids: Iterable[int]
+) -> list[Sheet]:
+    """The results workbook: one sheet per grouping of the page, then the distribution."""
+    unit_list = list(units) if units is not None else None
+    titles = grouping_titles()
+    sheets = []
+    for by in PAGE_GROUPINGS:
+        rows = [
+            [
+                r.group,
+                r.forms,
+                r.valid_answers,
+                as_float(r.satisfied_share),
+                as_float(r.index),
+                as_float(r.ci_low),
+                as_float(r.ci_high),
+                r.target,
+                bool(r.below_target),
+            ]
+            for r in compute_results(campaign, by=by, units=unit_list)
+        ]
+        sheets.append(Sheet(str(titles[by]), [*RESULT_COLUMNS, "below_target"], rows, bold_header=False))
+    sheets.append(
+        Sheet(
+            str(_("Phân bố câu trả lời")),
+            ["question", "text", *[str(v) for v in SCALE5_LABELS.values()], "na"],
+            [[d["code"], d["text"], *d["counts"], d["na"]] for d in answer_distribution(campaign, unit_ids)],
+            bold_header=False,
+        )
+    )
+    return sheets
+
+
+# --- free-text answers ----------------------------------------------------------------------------
+
+
+def text_questions(campaign: Campaign) -> list[Question]:
+    return list(
+        campaign.questionnaire.questions.filter(type=QuestionType.TEXT).order_by("section__order", "order")
+    )
+
+
+def text_answers(
+    campaign: Campaign,
+    unit_ids: Iterable[int],
+    questions: Iterable[Question],
+    *,
+    contains: str = "",
+    question_id: int | None = None,
+    unit_id: int | None = None,
+) -> QuerySet[Answer]:
+    """The non-empty free-text answers of the responses not excluded of ``unit_ids``, newest
+    first, optionally containing ``contains``, of one question or of one unit."""
+    qs = (
+        Answer.objects.filter(
+            response__campaign=campaign,
+            response__excluded=False,
+            response__unit_id__in=list(unit_ids),
+            question__in=list(questions),
+        )
+        .exclude(value_text="")
+        .select_related("question", "response", "response__unit")
+        .order_by("-response__submitted_at", "pk")
+    )
+    if contains:
+        qs = qs.filter(value_text__icontains=contains)
+    if question_id is not None:
+        qs = qs.filter(question_id=question_id)
+    if unit_id is not None:
+        qs = qs.filter(response__unit_id=unit_id)
+    return qs

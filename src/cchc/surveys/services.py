@@ -18,18 +18,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.orgs.models import OrgUnit
+from cchc.surveys import skip_logic
 from cchc.surveys.models import (
     Answer,
     Campaign,
     CampaignStatus,
     CampaignUnit,
-    Channel,
     Invitation,
     Question,
     Questionnaire,
     QuestionnaireStatus,
     QuestionType,
     Response,
+    ResponseChannel,
     Section,
 )
 
@@ -128,18 +129,6 @@ class AnswerValue:
             "is_na": self.is_na,
         }
 
-    def match_values(self) -> set[str]:
-        """The values a ``show_if: {in: [...]}`` condition is compared with."""
-        if self.is_na:
-            return {"na"}
-        if self.choices:
-            return set(self.choices)
-        if self.value_int is not None:
-            return {str(self.value_int)}
-        if self.value_decimal is not None:
-            return {f"{self.value_decimal.normalize():f}"}
-        return {self.value_text} if self.value_text else set()
-
 
 @dataclass
 class ParsedAnswers:
@@ -210,24 +199,11 @@ def parse_value(question, raw) -> AnswerValue | None:
     return AnswerValue(choices=ordered)
 
 
-def is_shown(question, values: Mapping[str, AnswerValue]) -> bool:
-    """Skip logic: ``show_if = {question: code, in: [values]}`` — shown only when the earlier
-    answer is one of the values (a skipped earlier question hides this one too)."""
-    cond = question.show_if
-    if not cond:
-        return True
-    earlier = values.get(cond.get("question"))
-    if earlier is None:
-        return False
-    wanted = {str(v) for v in cond.get("in", [])}
-    return bool(earlier.match_values() & wanted)
-
-
 def parse_answers(questions: Sequence, raw: Mapping[str, object]) -> ParsedAnswers:
     """Validate a whole set of answers against ordered questions, with skip logic.
 
-    Unknown codes, answers to hidden questions, missing required answers and bad values are
-    errors (reported per code); nothing is silently dropped."""
+    Unknown codes, answers to hidden questions (:mod:`cchc.surveys.skip_logic`), missing
+    required answers and bad values are errors (reported per code); nothing is silently dropped."""
     result = ParsedAnswers()
     known = {q.code for q in questions}
     for code in raw:
@@ -240,7 +216,7 @@ def parse_answers(questions: Sequence, raw: Mapping[str, object]) -> ParsedAnswe
         except ValueError as exc:
             result.errors[q.code] = str(exc)
             continue
-        shown = is_shown(q, result.values)
+        shown = skip_logic.is_shown(q, result.values)
         if not shown:
             if value is not None and not value.is_na:
                 result.errors[q.code] = _("có trả lời nhưng câu hỏi bị ẩn theo điều kiện (show_if)")
@@ -266,7 +242,7 @@ def create_campaign(
     period: int,
     units: Iterable[OrgUnit],
     target: int | Mapping[int, int] = 0,
-    channels: Sequence[str] = (Channel.WEB, Channel.PAPER),
+    channels: Sequence[str] = (ResponseChannel.WEB, ResponseChannel.PAPER),
     *,
     name: str = "",
     user=None,
@@ -281,7 +257,7 @@ def create_campaign(
     default — the period is the year surveyed, often fielded into the next year."""
     if starts_on and ends_on and ends_on < starts_on:
         raise ValueError("ends_on before starts_on")
-    bad = [c for c in channels if c not in Channel.values]
+    bad = [c for c in channels if c not in ResponseChannel.values]
     if bad:
         raise ValueError(f"unknown channel {bad[0]!r}")
     with transaction.atomic():
@@ -351,7 +327,7 @@ def submit_response(
     campaign_unit: CampaignUnit,
     answers: Mapping[str, object],
     *,
-    channel: str = Channel.WEB,
+    channel: str = ResponseChannel.WEB,
     client_token: str | None = None,
     invitation: Invitation | None = None,
     form_no: str = "",
@@ -364,9 +340,9 @@ def submit_response(
     response already stored (a replay is a no-op); a used invitation raises AlreadyAnswered.
     Online channels need an open campaign (CampaignClosed); paper forms may come in later."""
     campaign = campaign_unit.campaign
-    if channel not in Channel.values:
+    if channel not in ResponseChannel.values:
         raise ValueError(f"unknown channel {channel!r}")
-    if channel != Channel.PAPER:
+    if channel != ResponseChannel.PAPER:
         accepting(campaign)
     if client_token:
         existing = Response.objects.filter(client_token=client_token).first()
@@ -381,7 +357,9 @@ def submit_response(
     parsed = parse_answers(questions, answers)
     if parsed.errors:
         raise InvalidAnswers(parsed.errors)
-    if channel != Channel.PAPER and not counts_as_form(campaign.questionnaire, questions, parsed.values):
+    if channel != ResponseChannel.PAPER and not counts_as_form(
+        campaign.questionnaire, questions, parsed.values
+    ):
         # An online form that would not count (an empty post of the last screen): refused.
         raise TooFewAnswers(max(1, campaign.questionnaire.min_valid_answers))
     by_code = {q.code: q for q in questions}
@@ -510,6 +488,11 @@ def new_version(questionnaire: Questionnaire, *, activate: bool = True) -> Quest
                 status=QuestionnaireStatus.ARCHIVED
             )
     return copy
+
+
+def active_questionnaires():
+    """The questionnaires a new campaign may use."""
+    return Questionnaire.objects.filter(status=QuestionnaireStatus.ACTIVE).order_by("code")
 
 
 def latest_questionnaire(code: str) -> Questionnaire | None:
