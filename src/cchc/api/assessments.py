@@ -4,12 +4,13 @@ call goes through ``get_assessment_for_user``: an assessment outside the caller'
 from __future__ import annotations
 
 from decimal import Decimal
+from enum import Enum
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Query, Router, Schema
 
-from cchc.assessments import services
+from cchc.assessments import services, workflow
 from cchc.assessments.access import assessments_for, get_assessment_for_user
 from cchc.assessments.models import Score
 from cchc.assessments.results import assessment_result
@@ -18,17 +19,7 @@ from cchc.frameworks.tree import build_tree
 
 router = Router(tags=["assessments"])
 
-CAPABILITIES = [
-    "view",
-    "self_assess",
-    "respond",
-    "submit",
-    "appraise",
-    "return_for_explanation",
-    "finalise",
-    "publish",
-    "reopen",
-]
+CAPABILITIES = ["view", *workflow.CAPABILITIES]
 
 
 def summary(a) -> dict:
@@ -164,35 +155,23 @@ def put_score(request, assessment_id: int, node_code: str, payload: ScoreIn):
     }
 
 
+# The actions the API takes: those of the workflow's table that are offered.
+TransitionAction = Enum("TransitionAction", {a.upper(): a for a in workflow.OFFERED_ACTIONS}, type=str)
+
+
 class TransitionIn(Schema):
-    action: str
+    action: TransitionAction
     note: str = ""
     reason: str = ""
 
 
-ACTIONS = {
-    "submit": services.submit,
-    "return": services.return_for_explanation,
-    "answer": services.answer_explanation,
-    "finalise": services.finalise,
-    "publish": services.publish,
-}
-
-
 @router.post("/{assessment_id}/transitions")
 def post_transition(request, assessment_id: int, payload: TransitionIn):
-    """action: submit | return | answer | finalise | publish | reopen (reopen needs ``reason``;
-    finalise needs it when some applicable leaf is not appraised: it is recorded)."""
+    """action: submit | return | answer | finalise | publish | reopen (reopen needs ``reason``,
+    or the note; finalise needs it when some applicable leaf is not appraised: it is recorded)."""
     assessment, _access = get_assessment_for_user(request.user, assessment_id)
-    if payload.action == "reopen":
-        services.reopen(assessment, user=request.user, reason=payload.reason or payload.note)
-    elif payload.action == "finalise":  # ``reason``: finalise with leaves nobody appraised
-        services.finalise(assessment, user=request.user, note=payload.note, override_reason=payload.reason)
-    elif payload.action in ACTIONS:
-        ACTIONS[payload.action](assessment, user=request.user, note=payload.note)
-    else:
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError(f"unknown action {payload.action!r}: {', '.join([*ACTIONS, 'reopen'])}")
+    services.perform(
+        payload.action.value, assessment, user=request.user, note=payload.note, reason=payload.reason
+    )
     assessment.refresh_from_db()
     return summary(assessment)
