@@ -134,6 +134,9 @@ def test_the_transition_action_is_an_enum_of_the_workflow_table(client):
     assert action["type"] == "string"
     assert action["enum"] == list(workflow.OFFERED_ACTIONS)
     assert action["enum"] == ["submit", "return", "answer", "finalise", "publish", "reopen"]
+    # the score is typed as a person types it, or a number
+    score = components["ScoreIn"]["properties"]["score"]
+    assert {"type": "string"} in score["anyOf"] and {"type": "number"} in score["anyOf"]
 
 
 def test_an_action_outside_the_enum_is_refused_before_anything_changes(api_as, assessments):

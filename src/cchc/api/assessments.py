@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import Enum
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Query, Router, Schema
 
@@ -95,7 +94,8 @@ def get_assessment(request, assessment_id: int):
 
 
 class ScoreIn(Schema):
-    score: Decimal | None = None
+    # as a person types it ("0,75" or "0.75") or a number; null clears it
+    score: str | Decimal | None = None
     not_applicable: bool | None = None
     explanation: str | None = None
     comment: str | None = None
@@ -105,45 +105,25 @@ class ScoreIn(Schema):
 
 @router.put("/{assessment_id}/scores/{node_code}")
 def put_score(request, assessment_id: int, node_code: str, payload: ScoreIn):
-    """By your access: the self score, N/A flag and explanation (unit officer, draft); the
-    answer to a comment, ``response`` (unit officer, returned); the appraised score and comment
-    (appraiser/secretariat, submitted or under appraisal)."""
-    assessment, access = get_assessment_for_user(request.user, assessment_id)
+    """By your access (the rule of the assessment page's autosave, ``services.save_leaf``): the
+    self score, N/A flag and explanation (unit officer, draft); the answer to a comment,
+    ``response``, and the explanation (unit officer, returned); the appraised score, N/A flag and
+    comment (appraiser/secretariat, submitted or under appraisal)."""
+    assessment, _access = get_assessment_for_user(request.user, assessment_id)
     node = Node.objects.filter(framework_id=assessment.round.framework_id, code=node_code).first()
     if node is None:
         raise Http404
-    given = payload.model_fields_set
-    score = payload.score if "score" in given else services.UNSET
-    if access.appraise:
-        obj = services.set_appraised_score(
-            assessment,
-            node,
-            user=request.user,
-            score=score,
-            comment=payload.comment,
-            not_applicable=payload.not_applicable,
-            reason=payload.reason,
-        )
-    elif access.respond and payload.response is not None:
-        if given & {"score", "not_applicable"}:
-            raise PermissionDenied("Khi giải trình, đơn vị không sửa được điểm tự đánh giá.")
-        obj = services.respond_to_comment(assessment, node, user=request.user, response=payload.response)
-        if payload.explanation is not None:
-            obj = services.set_self_score(
-                assessment, node, user=request.user, explanation=payload.explanation
-            )
-    elif access.self_assess or access.respond:
-        obj = services.set_self_score(
-            assessment,
-            node,
-            user=request.user,
-            score=score,
-            not_applicable=payload.not_applicable,
-            explanation=payload.explanation,
-            reason=payload.reason,
-        )
-    else:
-        raise PermissionDenied("Bạn không có quyền sửa điểm của bản đánh giá này ở trạng thái hiện tại.")
+    obj = services.save_leaf(
+        assessment,
+        node,
+        user=request.user,
+        score=payload.score if "score" in payload.model_fields_set else services.UNSET,
+        not_applicable=payload.not_applicable,
+        explanation=payload.explanation,
+        comment=payload.comment,
+        response=payload.response,
+        reason=payload.reason,
+    )
     return {
         "code": node.code,
         "self_score": obj.self_score,

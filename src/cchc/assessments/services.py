@@ -348,6 +348,88 @@ def respond_to_comment(assessment: Assessment, node: Node, *, user, response: st
     return obj
 
 
+def leaf_score_field(access) -> str:
+    """The score a reader's ``score`` input writes on a leaf (:func:`save_leaf`): the appraised
+    score for the appraisers, the self score otherwise."""
+    return ScoreField.APPRAISED if access.appraise else ScoreField.SELF
+
+
+def _score_input(raw) -> Decimal | None | _Unset:
+    """A score as given: text as a person types it (``0,75``), a number, None or UNSET; read by
+    the one parser (a number is read from its text: no infinity, no NaN)."""
+    if raw is UNSET or raw is None:
+        return raw
+    return parse_score(str(raw))
+
+
+@transaction.atomic
+def save_leaf(
+    assessment: Assessment,
+    node: Node,
+    *,
+    user,
+    score=UNSET,
+    not_applicable: bool | None = None,
+    explanation: str | None = None,
+    comment: str | None = None,
+    response: str | None = None,
+    reason: str = "",
+) -> Score:
+    """Save what a user entered on one leaf, by their access: the one rule of the assessment
+    page's autosave and the API's score endpoint.
+
+    - the unit (draft): its self score, the not-applicable flag and the explanation;
+    - the unit (returned for explanation): its answer to the comment (``response``) and the
+      explanation; a change of its score or of the not-applicable flag is refused (403);
+    - the appraisers (submitted, under appraisal): the appraised score, the not-applicable flag
+      and the comment; the first change moves a submitted assessment to "under appraisal".
+
+    ``score`` is the score the user's role writes (:func:`leaf_score_field`), as typed (``0,75``
+    or ``0.75``; empty or None clears it) or a number; UNSET leaves it. Fields the role does not
+    write are ignored. The maximum, the step and the history (ScoreChange) are those of
+    :func:`set_self_score` and :func:`set_appraised_score`."""
+    access = access_for(scope_for(user), assessment)
+    if access.appraise:
+        return set_appraised_score(
+            assessment,
+            node,
+            user=user,
+            score=_score_input(score),
+            comment=comment,
+            not_applicable=not_applicable,
+            reason=reason,
+        )
+    if access.respond:
+        # A score or flag given as it stands is no change (a page opened before the return
+        # sends them with the explanation); a change is refused.
+        try:
+            value = _score_input(score)
+        except ValidationError:
+            value = score  # not a number: not the score as it stands
+        current = Score.objects.filter(assessment=assessment, node=node).first()
+        if (value is not UNSET and value != (current.self_score if current else None)) or (
+            not_applicable is not None and not_applicable != (current.not_applicable if current else False)
+        ):
+            raise PermissionDenied(_("Khi giải trình, đơn vị không sửa được điểm tự đánh giá."))
+        obj = None
+        if response is not None:
+            obj = respond_to_comment(assessment, node, user=user, response=response)
+        if explanation is not None or obj is None:
+            obj = set_self_score(assessment, node, user=user, explanation=explanation, reason=reason)
+        return obj
+    if access.self_assess:
+        return set_self_score(
+            assessment,
+            node,
+            user=user,
+            score=_score_input(score),
+            not_applicable=not_applicable,
+            explanation=explanation,
+            reason=reason,
+        )
+    raise PermissionDenied(_("Bạn không có quyền sửa điểm của bản đánh giá này ở trạng thái hiện tại."))
+
+
 # --- evidence ---------------------------------------------------------------------------------
 
 ALLOWED_EVIDENCE = {

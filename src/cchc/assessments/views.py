@@ -515,42 +515,22 @@ def leaf_save(request, assessment_id: int, node_id: int):
     errors: list[str] = []
     entered: dict[str, str] = {}
     post = request.POST
+    # the page names the score input by the score it writes (self_score, appraised_score)
+    field = services.leaf_score_field(access)
+    if field in post:
+        entered[field] = post[field]
     try:
-        if access.self_assess:
-            score = services.UNSET
-            if "self_score" in post:
-                entered["self_score"] = post["self_score"]
-                score = services.parse_score(post["self_score"])
-            services.set_self_score(
-                assessment,
-                node,
-                user=request.user,
-                score=score,
-                not_applicable=post.get("not_applicable") == "on" if "na_present" in post else None,
-                explanation=post.get("explanation") if "explanation" in post else None,
-            )
-        elif access.respond:
-            if "unit_response" in post:
-                services.respond_to_comment(
-                    assessment, node, user=request.user, response=post["unit_response"]
-                )
-            if "explanation" in post:
-                services.set_self_score(assessment, node, user=request.user, explanation=post["explanation"])
-        elif access.appraise:
-            score = services.UNSET
-            if "appraised_score" in post:
-                entered["appraised_score"] = post["appraised_score"]
-                score = services.parse_score(post["appraised_score"])
-            services.set_appraised_score(
-                assessment,
-                node,
-                user=request.user,
-                score=score,
-                comment=post.get("appraiser_comment") if "appraiser_comment" in post else None,
-                reason=post.get("reason", ""),
-            )
-        else:
-            raise PermissionDenied
+        services.save_leaf(
+            assessment,
+            node,
+            user=request.user,
+            score=post.get(field, services.UNSET),
+            not_applicable=post.get("not_applicable") == "on" if "na_present" in post else None,
+            explanation=post.get("explanation"),
+            comment=post.get("appraiser_comment"),
+            response=post.get("unit_response"),
+            reason=post.get("reason", ""),
+        )
     except ValidationError as exc:
         errors = _errors(exc)
     assessment.refresh_from_db()
