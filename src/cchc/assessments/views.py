@@ -470,6 +470,21 @@ def _return_note(assessment, access):
     )
 
 
+def _score_history(assessment, access) -> dict:
+    """The score changes the reader may see, newest first: the last ``HISTORY_OPEN`` open, the
+    rest up to ``HISTORY_MAX`` folded (the page, and out of band after an autosave)."""
+    all_changes = ScoreChange.objects.filter(score__assessment=assessment).exclude(
+        field__in=hidden_score_fields(access)
+    )
+    changes = list(all_changes.select_related("by", "score__node").order_by("-at", "-id")[:HISTORY_MAX])
+    return {
+        "changes": changes,
+        "recent_changes": changes[:HISTORY_OPEN],
+        "older_changes": changes[HISTORY_OPEN:],
+        "changes_total": all_changes.count(),
+    }
+
+
 @login_required
 def assessment_detail(request, assessment_id: int):
     assessment, access = get_assessment_for_user(request.user, assessment_id)
@@ -480,10 +495,6 @@ def assessment_detail(request, assessment_id: int):
     if show not in FILTERS:
         show = ""
     shown_rows = _filter_rows(tree, rows, show) if show else rows
-    all_changes = ScoreChange.objects.filter(score__assessment=assessment).exclude(
-        field__in=hidden_score_fields(access)
-    )
-    changes = list(all_changes.select_related("by", "score__node").order_by("-at", "-id")[:HISTORY_MAX])
     return render(
         request,
         "assessments/assessment.html",
@@ -497,10 +508,7 @@ def assessment_detail(request, assessment_id: int):
             "return_note": _return_note(assessment, access),
             "steps": workflow.offered_steps(access),
             "transitions": assessment.transitions.select_related("by"),
-            "changes": changes,
-            "recent_changes": changes[:HISTORY_OPEN],
-            "older_changes": changes[HISTORY_OPEN:],
-            "changes_total": all_changes.count(),
+            **_score_history(assessment, access),
             "missing": services.missing_items(assessment) if access.submit else [],
         },
     )
@@ -545,7 +553,8 @@ def leaf_save(request, assessment_id: int, node_id: int):
 
 def _leaf_fragment(request, assessment, node, errors, entered=None, notice="", status=None):
     """The row of one leaf, re-rendered with its errors beside the fields (the value entered is
-    kept visible, not saved), and out of band the totals and the subtotals of its fields."""
+    kept visible, not saved), and out of band the totals, the subtotals of its fields and the
+    score history."""
     _assessment, access = get_assessment_for_user(request.user, assessment.pk)
     tree = build_tree(assessment.round.framework_id)
     tnode = tree.by_id[node.pk]
@@ -561,7 +570,14 @@ def _leaf_fragment(request, assessment, node, errors, entered=None, notice="", s
     return render(
         request,
         "assessments/_leaf_fragment.html",
-        {"row": row, "assessment": assessment, "access": access, "result": result, "subtotals": subtotals},
+        {
+            "row": row,
+            "assessment": assessment,
+            "access": access,
+            "result": result,
+            "subtotals": subtotals,
+            **_score_history(assessment, access),
+        },
         status=status or (200 if not errors else 422),
     )
 
