@@ -120,3 +120,29 @@ def test_session_writes_need_the_csrf_token(people, assessments):
         HTTP_X_CSRFTOKEN=token,
     )
     assert r.status_code == 200
+
+
+def test_the_transition_action_is_an_enum_of_the_workflow_table(client):
+    """The OpenAPI schema names the actions (from ``workflow.STEPS``), not a free string."""
+    from cchc.assessments import workflow
+
+    schema = client.get("/api/openapi.json").json()
+    components = schema["components"]["schemas"]
+    action = components["TransitionIn"]["properties"]["action"]
+    if "$ref" in action:
+        action = components[action["$ref"].rsplit("/", 1)[1]]
+    assert action["type"] == "string"
+    assert action["enum"] == list(workflow.OFFERED_ACTIONS)
+    assert action["enum"] == ["submit", "return", "answer", "finalise", "publish", "reopen"]
+    # the score is typed as a person types it, or a number
+    score = components["ScoreIn"]["properties"]["score"]
+    assert {"type": "string"} in score["anyOf"] and {"type": "number"} in score["anyOf"]
+
+
+def test_an_action_outside_the_enum_is_refused_before_anything_changes(api_as, assessments):
+    a = assessments["A"]
+    for action in ["fly", "start_appraisal", "SUBMIT", ""]:
+        r = api_as("officer_a").post(f"/api/assessments/{a.pk}/transitions", {"action": action})
+        assert r.status_code == 422, action
+    a.refresh_from_db()
+    assert a.status == "draft" and a.transitions.count() == 1

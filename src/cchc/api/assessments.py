@@ -4,12 +4,12 @@ call goes through ``get_assessment_for_user``: an assessment outside the caller'
 from __future__ import annotations
 
 from decimal import Decimal
+from enum import Enum
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Query, Router, Schema
 
-from cchc.assessments import services
+from cchc.assessments import services, workflow
 from cchc.assessments.access import assessments_for, get_assessment_for_user
 from cchc.assessments.models import Score
 from cchc.assessments.results import assessment_result
@@ -18,17 +18,7 @@ from cchc.frameworks.tree import build_tree
 
 router = Router(tags=["assessments"])
 
-CAPABILITIES = [
-    "view",
-    "self_assess",
-    "respond",
-    "submit",
-    "appraise",
-    "return_for_explanation",
-    "finalise",
-    "publish",
-    "reopen",
-]
+CAPABILITIES = ["view", *workflow.CAPABILITIES]
 
 
 def summary(a) -> dict:
@@ -104,7 +94,8 @@ def get_assessment(request, assessment_id: int):
 
 
 class ScoreIn(Schema):
-    score: Decimal | None = None
+    # as a person types it ("0,75" or "0.75") or a number; null clears it
+    score: str | Decimal | None = None
     not_applicable: bool | None = None
     explanation: str | None = None
     comment: str | None = None
@@ -114,45 +105,25 @@ class ScoreIn(Schema):
 
 @router.put("/{assessment_id}/scores/{node_code}")
 def put_score(request, assessment_id: int, node_code: str, payload: ScoreIn):
-    """By your access: the self score, N/A flag and explanation (unit officer, draft); the
-    answer to a comment, ``response`` (unit officer, returned); the appraised score and comment
-    (appraiser/secretariat, submitted or under appraisal)."""
-    assessment, access = get_assessment_for_user(request.user, assessment_id)
+    """By your access (the rule of the assessment page's autosave, ``services.save_leaf``): the
+    self score, N/A flag and explanation (unit officer, draft); the answer to a comment,
+    ``response``, and the explanation (unit officer, returned); the appraised score, N/A flag and
+    comment (appraiser/secretariat, submitted or under appraisal)."""
+    assessment, _access = get_assessment_for_user(request.user, assessment_id)
     node = Node.objects.filter(framework_id=assessment.round.framework_id, code=node_code).first()
     if node is None:
         raise Http404
-    given = payload.model_fields_set
-    score = payload.score if "score" in given else services.UNSET
-    if access.appraise:
-        obj = services.set_appraised_score(
-            assessment,
-            node,
-            user=request.user,
-            score=score,
-            comment=payload.comment,
-            not_applicable=payload.not_applicable,
-            reason=payload.reason,
-        )
-    elif access.respond and payload.response is not None:
-        if given & {"score", "not_applicable"}:
-            raise PermissionDenied("Khi giải trình, đơn vị không sửa được điểm tự đánh giá.")
-        obj = services.respond_to_comment(assessment, node, user=request.user, response=payload.response)
-        if payload.explanation is not None:
-            obj = services.set_self_score(
-                assessment, node, user=request.user, explanation=payload.explanation
-            )
-    elif access.self_assess or access.respond:
-        obj = services.set_self_score(
-            assessment,
-            node,
-            user=request.user,
-            score=score,
-            not_applicable=payload.not_applicable,
-            explanation=payload.explanation,
-            reason=payload.reason,
-        )
-    else:
-        raise PermissionDenied("Bạn không có quyền sửa điểm của bản đánh giá này ở trạng thái hiện tại.")
+    obj = services.save_leaf(
+        assessment,
+        node,
+        user=request.user,
+        score=payload.score if "score" in payload.model_fields_set else services.UNSET,
+        not_applicable=payload.not_applicable,
+        explanation=payload.explanation,
+        comment=payload.comment,
+        response=payload.response,
+        reason=payload.reason,
+    )
     return {
         "code": node.code,
         "self_score": obj.self_score,
@@ -164,35 +135,23 @@ def put_score(request, assessment_id: int, node_code: str, payload: ScoreIn):
     }
 
 
+# The actions the API takes: those of the workflow's table that are offered.
+TransitionAction = Enum("TransitionAction", {a.upper(): a for a in workflow.OFFERED_ACTIONS}, type=str)
+
+
 class TransitionIn(Schema):
-    action: str
+    action: TransitionAction
     note: str = ""
     reason: str = ""
 
 
-ACTIONS = {
-    "submit": services.submit,
-    "return": services.return_for_explanation,
-    "answer": services.answer_explanation,
-    "finalise": services.finalise,
-    "publish": services.publish,
-}
-
-
 @router.post("/{assessment_id}/transitions")
 def post_transition(request, assessment_id: int, payload: TransitionIn):
-    """action: submit | return | answer | finalise | publish | reopen (reopen needs ``reason``;
-    finalise needs it when some applicable leaf is not appraised: it is recorded)."""
+    """action: submit | return | answer | finalise | publish | reopen (reopen needs ``reason``,
+    or the note; finalise needs it when some applicable leaf is not appraised: it is recorded)."""
     assessment, _access = get_assessment_for_user(request.user, assessment_id)
-    if payload.action == "reopen":
-        services.reopen(assessment, user=request.user, reason=payload.reason or payload.note)
-    elif payload.action == "finalise":  # ``reason``: finalise with leaves nobody appraised
-        services.finalise(assessment, user=request.user, note=payload.note, override_reason=payload.reason)
-    elif payload.action in ACTIONS:
-        ACTIONS[payload.action](assessment, user=request.user, note=payload.note)
-    else:
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError(f"unknown action {payload.action!r}: {', '.join([*ACTIONS, 'reopen'])}")
+    services.perform(
+        payload.action.value, assessment, user=request.user, note=payload.note, reason=payload.reason
+    )
     assessment.refresh_from_db()
     return summary(assessment)

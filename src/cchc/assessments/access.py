@@ -10,19 +10,19 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from cchc.assessments import workflow
 from cchc.assessments.models import Assessment, Evidence, Round, Status
 from cchc.orgs.access import Scope, scope_for
 from cchc.orgs.models import Role
 
-SELF_EDIT_STATES = {Status.DRAFT}
-RESPOND_STATES = {Status.RETURNED}
-APPRAISE_STATES = {Status.SUBMITTED, Status.UNDER_APPRAISAL}
+# The visibility rule: the unit reads the appraisers' comments once returned to it for explanation.
 COMMENTS_TO_UNIT_STATES = {Status.RETURNED, Status.UNDER_APPRAISAL, Status.FINALISED}
 
 
 @dataclass(frozen=True)
 class AssessmentAccess:
     view: bool = False
+    # What the user may do now, from ``workflow.EDITS`` and ``workflow.STEPS``:
     self_assess: bool = False  # edit self scores, explanations, evidence (draft)
     respond: bool = False  # answer appraisal comments, add evidence (returned)
     submit: bool = False
@@ -41,9 +41,7 @@ class AssessmentAccess:
 
     @property
     def read_only(self) -> bool:
-        return not (
-            self.self_assess or self.respond or self.appraise or self.finalise or self.publish or self.reopen
-        )
+        return not any(getattr(self, c) for c in workflow.CAPABILITIES)
 
 
 def access_for(scope: Scope, assessment: Assessment) -> AssessmentAccess:
@@ -56,6 +54,7 @@ def access_for(scope: Scope, assessment: Assessment) -> AssessmentAccess:
         return AssessmentAccess()
     status = assessment.status
     published = status == Status.PUBLISHED
+    held = {role for role in workflow.WORKFLOW_ROLES if scope.covers(role, unit)}
     return AssessmentAccess(
         view=True,
         # The appraisers and the secretariat work on the appraisal; the unit and the leaders see
@@ -64,14 +63,8 @@ def access_for(scope: Scope, assessment: Assessment) -> AssessmentAccess:
         # The unit reads the comments once the appraisal has been returned to it for explanation.
         see_comments=appraiser or published or (officer and status in COMMENTS_TO_UNIT_STATES),
         provisional=not published,
-        self_assess=officer and status in SELF_EDIT_STATES,
-        respond=officer and status in RESPOND_STATES,
-        submit=officer and status == Status.DRAFT,
-        appraise=appraiser and status in APPRAISE_STATES,
-        return_for_explanation=appraiser and status in APPRAISE_STATES,
-        finalise=secretariat and status in APPRAISE_STATES,
-        publish=secretariat and status == Status.FINALISED,
-        reopen=secretariat and status in {Status.FINALISED, Status.PUBLISHED},
+        # what the user may do: the workflow's tables (edits and steps) for the roles held
+        **workflow.capabilities(held, status),
         is_officer=officer,
         is_appraiser=appraiser,
         is_secretariat=secretariat,

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cchc.assessments import workflow
 from cchc.assessments.access import access_for, manages_round
 from cchc.assessments.models import (
     Assessment,
@@ -42,12 +43,12 @@ from cchc.frameworks.tree import build_tree
 from cchc.orgs.access import scope_for
 from cchc.orgs.models import OrgUnit, Role
 
-
-class WorkflowError(ValidationError):
-    """An action that the assessment's state does not allow."""
-
-
-APPRAISABLE = {Status.SUBMITTED, Status.UNDER_APPRAISAL}
+# The workflow's table and guards live in ``workflow``; these names stay here for the callers.
+WorkflowError = workflow.WorkflowError
+Action = workflow.Action
+Missing = workflow.Missing
+missing_items = workflow.missing_items
+unappraised_leaves = workflow.unappraised_leaves
 
 
 class _Unset:
@@ -324,8 +325,9 @@ def set_appraised_score(
     comment_changed = comment is not None and comment != obj.appraiser_comment
     if (changes or comment_changed) and assessment.is_locked:
         raise WorkflowError(_("Bản đánh giá đã công bố và bị khoá."))
-    if (changes or comment_changed) and assessment.status == Status.SUBMITTED:
-        _record_transition(assessment, Status.UNDER_APPRAISAL, user, _("Bắt đầu thẩm định"))
+    start = workflow.step(Action.START_APPRAISAL)
+    if (changes or comment_changed) and assessment.status in start.sources:
+        _record_transition(assessment, start.target, user, _("Bắt đầu thẩm định"))
     if comment is not None:
         obj.appraiser_comment = comment
     obj.save()
@@ -337,13 +339,95 @@ def set_appraised_score(
 def respond_to_comment(assessment: Assessment, node: Node, *, user, response: str) -> Score:
     """The unit's explanation (giải trình) in answer to an appraiser's comment."""
     _require(user, assessment, "respond")
-    if assessment.status != Status.RETURNED:
+    if assessment.status not in workflow.edit_states("respond"):
         raise WorkflowError(_("Chỉ giải trình khi bản đánh giá được trả lại để giải trình."))
     _leaf(assessment, node)
     obj, _created = Score.objects.select_for_update().get_or_create(assessment=assessment, node=node)
     obj.unit_response = response
     obj.save(update_fields=["unit_response", "updated_at"])
     return obj
+
+
+def leaf_score_field(access) -> str:
+    """The score a reader's ``score`` input writes on a leaf (:func:`save_leaf`): the appraised
+    score for the appraisers, the self score otherwise."""
+    return ScoreField.APPRAISED if access.appraise else ScoreField.SELF
+
+
+def _score_input(raw) -> Decimal | None | _Unset:
+    """A score as given: text as a person types it (``0,75``), a number, None or UNSET; read by
+    the one parser (a number is read from its text: no infinity, no NaN)."""
+    if raw is UNSET or raw is None:
+        return raw
+    return parse_score(str(raw))
+
+
+@transaction.atomic
+def save_leaf(
+    assessment: Assessment,
+    node: Node,
+    *,
+    user,
+    score=UNSET,
+    not_applicable: bool | None = None,
+    explanation: str | None = None,
+    comment: str | None = None,
+    response: str | None = None,
+    reason: str = "",
+) -> Score:
+    """Save what a user entered on one leaf, by their access: the one rule of the assessment
+    page's autosave and the API's score endpoint.
+
+    - the unit (draft): its self score, the not-applicable flag and the explanation;
+    - the unit (returned for explanation): its answer to the comment (``response``) and the
+      explanation; a change of its score or of the not-applicable flag is refused (403);
+    - the appraisers (submitted, under appraisal): the appraised score, the not-applicable flag
+      and the comment; the first change moves a submitted assessment to "under appraisal".
+
+    ``score`` is the score the user's role writes (:func:`leaf_score_field`), as typed (``0,75``
+    or ``0.75``; empty or None clears it) or a number; UNSET leaves it. Fields the role does not
+    write are ignored. The maximum, the step and the history (ScoreChange) are those of
+    :func:`set_self_score` and :func:`set_appraised_score`."""
+    access = access_for(scope_for(user), assessment)
+    if access.appraise:
+        return set_appraised_score(
+            assessment,
+            node,
+            user=user,
+            score=_score_input(score),
+            comment=comment,
+            not_applicable=not_applicable,
+            reason=reason,
+        )
+    if access.respond:
+        # A score or flag given as it stands is no change (a page opened before the return
+        # sends them with the explanation); a change is refused.
+        try:
+            value = _score_input(score)
+        except ValidationError:
+            value = score  # not a number: not the score as it stands
+        current = Score.objects.filter(assessment=assessment, node=node).first()
+        if (value is not UNSET and value != (current.self_score if current else None)) or (
+            not_applicable is not None and not_applicable != (current.not_applicable if current else False)
+        ):
+            raise PermissionDenied(_("Khi giải trình, đơn vị không sửa được điểm tự đánh giá."))
+        obj = None
+        if response is not None:
+            obj = respond_to_comment(assessment, node, user=user, response=response)
+        if explanation is not None or obj is None:
+            obj = set_self_score(assessment, node, user=user, explanation=explanation, reason=reason)
+        return obj
+    if access.self_assess:
+        return set_self_score(
+            assessment,
+            node,
+            user=user,
+            score=_score_input(score),
+            not_applicable=not_applicable,
+            explanation=explanation,
+            reason=reason,
+        )
+    raise PermissionDenied(_("Bạn không có quyền sửa điểm của bản đánh giá này ở trạng thái hiện tại."))
 
 
 # --- evidence ---------------------------------------------------------------------------------
@@ -429,7 +513,7 @@ def _evidence_event(evidence: Evidence, action: str, user) -> EvidenceEvent:
     )
 
 
-EVIDENCE_EDIT_STATES = {Status.DRAFT, Status.RETURNED}
+EVIDENCE_EDIT_STATES = workflow.edit_states("self_assess", "respond")
 
 
 @transaction.atomic
@@ -477,151 +561,72 @@ def prune_removed_evidence(assessment: Assessment) -> int:
 # --- workflow ---------------------------------------------------------------------------------
 
 
-@dataclass
-class Missing:
-    node_code: str
-    node_name: str
-    reason: str
-
-
-def missing_items(assessment: Assessment) -> list[Missing]:
-    """What keeps an assessment from being submitted: unscored manual leaves, and leaves that
-    require evidence with neither a file nor an explanation of why it is missing."""
-    tree = build_tree(assessment.round.framework_id)
-    scores = {s.node_id: s for s in Score.objects.filter(assessment=assessment).prefetch_related("evidence")}
-    problems: list[Missing] = []
-    for leaf in tree.walk():
-        if not leaf.is_leaf:
-            continue
-        score = scores.get(leaf.id)
-        if score is not None and score.not_applicable:
-            continue
-        if not is_indicator_rule(leaf.rule) and (score is None or score.self_score is None):
-            problems.append(Missing(leaf.code, leaf.name, _("chưa chấm điểm tự đánh giá")))
-        if leaf.evidence_required and (
-            score is None or (not score.evidence.all() and not score.explanation.strip())
-        ):
-            problems.append(
-                Missing(leaf.code, leaf.name, _("thiếu tài liệu kiểm chứng (hoặc thuyết minh lý do)"))
-            )
-    return problems
+def _check(step: workflow.Step, assessment: Assessment, user) -> None:
+    """Whether ``step`` applies, by the table: for most steps the state first (its real reason:
+    "đã hoàn thành thẩm định", not "no permission"), then the user's role; for the steps with a
+    state message, the user's capability (role and state, 403) first."""
+    if not step.state_message:
+        error = workflow.state_error(assessment, step)
+        if error:
+            raise error
+    _require(user, assessment, step.capability)
+    error = workflow.state_error(assessment, step)
+    if error:
+        raise error
 
 
 @transaction.atomic
+def perform(
+    action: str, assessment: Assessment, *, user=None, note: str = "", reason: str = "", force: bool = False
+) -> Transition:
+    """Take the workflow ``action`` (``workflow.STEPS``) on the assessment: check its state and
+    the user's role, run its guard, record the transition, then its after-effect. ``reason`` is
+    the override reason of finalise and the reason of reopen; ``force`` skips the missing items
+    check of submit."""
+    step = workflow.step(action)
+    _check(step, assessment, user)
+    record = step.guard(assessment, workflow.Request(user=user, note=note, reason=reason, force=force))
+    transition = _record_transition(
+        assessment, step.target, user, record.note, override_reason=record.override_reason
+    )
+    if step.after is not None:
+        step.after(assessment)
+    return transition
+
+
 def submit(assessment: Assessment, *, user=None, note: str = "", force: bool = False) -> Transition:
     """The unit submits its self-assessment. Refused while items are missing unless ``force``
     (the CLI's import, which records its own checks)."""
-    _precheck("submit", assessment, user)
-    if not force:
-        missing = missing_items(assessment)
-        if missing:
-            raise WorkflowError(
-                [
-                    _("%(code)s %(name)s: %(reason)s")
-                    % {"code": m.node_code, "name": m.node_name[:60], "reason": m.reason}
-                    for m in missing
-                ]
-            )
-    return _record_transition(assessment, Status.SUBMITTED, user, note)
+    return perform(Action.SUBMIT, assessment, user=user, note=note, force=force)
 
 
-@transaction.atomic
 def start_appraisal(assessment: Assessment, *, user=None, note: str = "") -> Transition:
-    _require(user, assessment, "appraise")
-    if assessment.status != Status.SUBMITTED:
-        raise WorkflowError(_("Chỉ thẩm định được bản đánh giá đã nộp."))
-    return _record_transition(assessment, Status.UNDER_APPRAISAL, user, note)
+    return perform(Action.START_APPRAISAL, assessment, user=user, note=note)
 
 
-@transaction.atomic
 def return_for_explanation(assessment: Assessment, *, user=None, note: str = "") -> Transition:
     """The appraiser asks the unit to explain (giải trình) the leaves it commented on."""
-    _require(user, assessment, "return_for_explanation")
-    if assessment.status not in APPRAISABLE:
-        raise WorkflowError(_("Chỉ trả lại để giải trình khi đang thẩm định."))
-    if (
-        not Score.objects.filter(assessment=assessment).exclude(appraiser_comment="").exists()
-        and not note.strip()
-    ):
-        raise WorkflowError(
-            _("Hãy ghi ý kiến thẩm định ở ít nhất một tiêu chí (hoặc ghi chú chung) trước khi trả lại.")
-        )
-    return _record_transition(assessment, Status.RETURNED, user, note)
+    return perform(Action.RETURN, assessment, user=user, note=note)
 
 
-@transaction.atomic
 def answer_explanation(assessment: Assessment, *, user=None, note: str = "") -> Transition:
     """The unit sends back its explanations; the appraisal resumes."""
-    _require(user, assessment, "respond")
-    if assessment.status != Status.RETURNED:
-        raise WorkflowError(_("Bản đánh giá không chờ giải trình."))
-    unanswered = Score.objects.filter(assessment=assessment, unit_response="").exclude(appraiser_comment="")
-    if user is not None and unanswered.exists():
-        codes = ", ".join(unanswered.values_list("node__code", flat=True)[:20])
-        raise WorkflowError(_("Còn ý kiến thẩm định chưa được giải trình: %(codes)s") % {"codes": codes})
-    return _record_transition(assessment, Status.UNDER_APPRAISAL, user, note)
+    return perform(Action.ANSWER, assessment, user=user, note=note)
 
 
-def unappraised_leaves(assessment: Assessment) -> list[Missing]:
-    """The applicable leaves nobody has appraised yet: every leaf not marked not applicable
-    that has no appraised score (indicator-bound leaves included: the appraiser confirms or
-    corrects the computed points)."""
-    tree = build_tree(assessment.round.framework_id)
-    scores = {s.node_id: s for s in Score.objects.filter(assessment=assessment)}
-    problems = []
-    for leaf in tree.leaves:
-        score = scores.get(leaf.id)
-        if score is not None and score.not_applicable:
-            continue
-        if score is None or score.appraised_score is None:
-            problems.append(Missing(leaf.code, leaf.name, _("chưa thẩm định")))
-    return problems
+def finalise(assessment: Assessment, *, user=None, note: str = "", override_reason: str = "") -> Transition:
+    """The secretariat finalises the appraisal. Every applicable leaf must be appraised, unless
+    an explicit ``override_reason`` is given: it is recorded on the transition."""
+    return perform(Action.FINALISE, assessment, user=user, note=note, reason=override_reason)
 
 
-def _state_error(assessment: Assessment, allowed: set[str], action_label: str) -> WorkflowError | None:
-    """The real reason an action does not apply to an assessment in its state."""
-    if assessment.status in allowed:
-        return None
-    reasons = {
-        Status.DRAFT: _("đơn vị chưa nộp bản tự đánh giá"),
-        Status.SUBMITTED: _("đã nộp, chưa thẩm định"),
-        Status.UNDER_APPRAISAL: _("đang thẩm định, chưa chốt kết quả"),
-        Status.RETURNED: _("đang chờ đơn vị giải trình"),
-        Status.FINALISED: _("đã hoàn thành thẩm định (đã chốt kết quả)"),
-        Status.PUBLISHED: _("đã công bố kết quả"),
-    }
-    return WorkflowError(
-        _("Không thể %(action)s: %(reason)s.")
-        % {"action": action_label, "reason": reasons[Status(assessment.status)]}
-    )
+def publish(assessment: Assessment, *, user=None, note: str = "") -> Transition:
+    return perform(Action.PUBLISH, assessment, user=user, note=note)
 
 
-# action → (states it applies to, capability, label for people)
-PRECHECKS = {
-    "submit": ({Status.DRAFT}, "submit"),
-    "finalise": (APPRAISABLE, "finalise"),
-    "publish": ({Status.FINALISED}, "publish"),
-    "reopen": ({Status.FINALISED, Status.PUBLISHED}, "reopen"),
-}
-
-
-def _action_label(action: str) -> str:
-    return {
-        "submit": _("nộp"),
-        "finalise": _("chốt kết quả"),
-        "publish": _("công bố"),
-        "reopen": _("mở lại"),
-    }[action]
-
-
-def _precheck(action: str, assessment: Assessment, user) -> None:
-    """The state first (its real reason: "đã hoàn thành thẩm định", not "no permission"), then
-    the user's capability."""
-    states, capability = PRECHECKS[action]
-    error = _state_error(assessment, states, _action_label(action))
-    if error:
-        raise error
-    _require(user, assessment, capability)
+def reopen(assessment: Assessment, *, user=None, reason: str) -> Transition:
+    """Only the secretariat re-opens a finalised or published assessment, with a recorded reason."""
+    return perform(Action.REOPEN, assessment, user=user, reason=reason)
 
 
 @dataclass
@@ -639,75 +644,29 @@ class ActionPreview:
 
 def preview_action(action: str, assessments, *, user) -> ActionPreview:
     """Check ``action`` on each assessment without doing it."""
+    step = workflow.step(action)
     preview = ActionPreview(action)
     for a in assessments:
         try:
-            _precheck(action, a, user)
-            if action == "submit":
-                missing = missing_items(a)
-                if missing:
-                    raise WorkflowError(
-                        _("còn %(n)s mục chưa hoàn thành trước khi nộp") % {"n": len(missing)}
-                    )
-                late = working_days_late(a.round.deadline, timezone.now(), a.unit)
-                if late:
-                    preview.late[a.pk] = late
+            _check(step, a, user)
+            if step.preview is not None:
+                step.preview(a, preview)
         except (WorkflowError, PermissionDenied, ValidationError) as exc:
             messages = getattr(exc, "messages", None) or [str(exc)]
             preview.blocked.append((a, "; ".join(messages)))
             continue
-        if action == "finalise":
-            left = unappraised_leaves(a)
-            if left:
-                preview.unappraised.append((a, left))
         preview.apply.append(a)
-    preview.effects = _effects(action)
-    preview.notified = _people_who_see(action, preview.apply)
+    preview.effects = list(step.effects)
+    preview.notified = _people_who_see(step.notified, preview.apply)
     return preview
 
 
-def _effects(action: str) -> list[str]:
-    return {
-        "submit": [
-            _(
-                "Trạng thái chuyển sang “Đã nộp”; đơn vị không sửa được điểm tự chấm và tài liệu kiểm chứng nữa, trừ khi được trả lại để giải trình."
-            ),
-            _("Thời điểm nộp được ghi lại so với hạn nộp (số ngày làm việc nộp trễ, nếu có)."),
-        ],
-        "finalise": [
-            _(
-                "Trạng thái chuyển sang “Đã chốt kết quả”; không thẩm định được nữa, chỉ Thường trực CCHC mở lại được (có ghi lý do)."
-            ),
-            _("Kết quả thẩm định chưa hiển thị cho đơn vị và lãnh đạo cho tới khi công bố."),
-        ],
-        "publish": [
-            _("Trạng thái chuyển sang “Đã công bố”; bản đánh giá bị khoá."),
-            _("Kết quả thẩm định được công khai cho mọi người dùng trong tỉnh và vào bảng xếp hạng."),
-            _(
-                "Tệp của các tài liệu kiểm chứng đã xoá trước đây được xoá hẳn khỏi kho lưu trữ (nhật ký vẫn giữ tên, kích thước, SHA-256)."
-            ),
-        ],
-        "reopen": [
-            _(
-                "Trạng thái trở về “Đang thẩm định” để sửa điểm thẩm định; kết quả không còn là kết quả đã công bố."
-            ),
-            _("Lý do mở lại được ghi vào lịch sử trạng thái."),
-        ],
-    }[action]
-
-
-def _people_who_see(action: str, assessments) -> list[tuple[str, list[str]]]:
+def _people_who_see(wanted, assessments) -> list[tuple[str, list[str]]]:
     """Who will see the new state on their pages (no e-mail is sent for these actions)."""
     from cchc.orgs.models import RoleAssignment
 
     if not assessments:
         return []
-    wanted = {
-        "submit": [Role.APPRAISER, Role.SECRETARIAT],
-        "finalise": [Role.UNIT_OFFICER, Role.SECRETARIAT],
-        "publish": [Role.UNIT_OFFICER, Role.LEADER],
-        "reopen": [Role.UNIT_OFFICER, Role.APPRAISER],
-    }[action]
     paths = [a.unit.path for a in assessments]
     unit_ids = {a.unit_id for a in assessments}
     found: dict[str, set[str]] = {}
@@ -720,43 +679,6 @@ def _people_who_see(action: str, assessments) -> list[tuple[str, list[str]]]:
         if hit:
             found.setdefault(ra.role, set()).add(ra.user.get_full_name() or ra.user.username)
     return [(str(Role(r).label), sorted(found[r])) for r in wanted if r in found]
-
-
-@transaction.atomic
-def finalise(assessment: Assessment, *, user=None, note: str = "", override_reason: str = "") -> Transition:
-    """The secretariat finalises the appraisal. Every applicable leaf must be appraised, unless
-    an explicit ``override_reason`` is given: it is recorded on the transition."""
-    _precheck("finalise", assessment, user)
-    override_reason = (override_reason or "").strip()
-    left = unappraised_leaves(assessment)
-    if left and not override_reason:
-        codes = ", ".join(m.node_code for m in left[:20]) + ("…" if len(left) > 20 else "")
-        raise WorkflowError(
-            _(
-                "Còn %(n)s tiêu chí chưa thẩm định (%(codes)s): hãy thẩm định đủ hoặc ghi lý do chốt kết quả khi chưa thẩm định đủ."
-            )
-            % {"n": len(left), "codes": codes}
-        )
-    return _record_transition(
-        assessment, Status.FINALISED, user, note, override_reason=override_reason if left else ""
-    )
-
-
-@transaction.atomic
-def publish(assessment: Assessment, *, user=None, note: str = "") -> Transition:
-    _precheck("publish", assessment, user)
-    transition = _record_transition(assessment, Status.PUBLISHED, user, note)
-    prune_removed_evidence(assessment)
-    return transition
-
-
-@transaction.atomic
-def reopen(assessment: Assessment, *, user=None, reason: str) -> Transition:
-    """Only the secretariat re-opens a finalised or published assessment, with a recorded reason."""
-    _precheck("reopen", assessment, user)
-    if not reason or not reason.strip():
-        raise WorkflowError(_("Phải ghi lý do mở lại bản đánh giá."))
-    return _record_transition(assessment, Status.UNDER_APPRAISAL, user, reason.strip())
 
 
 # --- bulk actions for the secretariat -----------------------------------------------------------
@@ -777,12 +699,19 @@ def _bulk(action, assessments, user, **kwargs) -> tuple[int, list[str]]:
     return done, errors
 
 
+def perform_many(action: str, assessments, *, user=None, reason: str = "") -> tuple[int, list[str]]:
+    """A bulk action of the round page (``workflow.BULK_ACTIONS``) on each assessment."""
+    if action not in workflow.BULK_ACTIONS:
+        raise ValueError(action)
+    return _bulk(lambda a, **kw: perform(action, a, **kw), assessments, user, reason=reason)
+
+
 def finalise_many(assessments, *, user=None, override_reason: str = "") -> tuple[int, list[str]]:
-    return _bulk(finalise, assessments, user, override_reason=override_reason)
+    return perform_many(Action.FINALISE, assessments, user=user, reason=override_reason)
 
 
 def publish_many(assessments, *, user=None) -> tuple[int, list[str]]:
-    return _bulk(publish, assessments, user)
+    return perform_many(Action.PUBLISH, assessments, user=user)
 
 
 def late_assessments(round_obj: Round, now=None):
@@ -832,21 +761,31 @@ def send_late_reminders(round_id: int, assessment_ids: list[int]) -> dict:
 
 
 def waiting_for(user):
-    """The assessments waiting for this user's action, per role."""
+    """The assessments waiting for this user's action, per list of the home page (the unit's
+    self-assessment, the appraisal, the publication), by ``workflow.STEPS``: an assessment is in
+    a list when it is in a from-state of one of the list's steps and the user holds one of that
+    step's roles on its unit."""
+    from functools import reduce
+    from operator import or_
+
+    from django.db.models import Q
+
     from cchc.assessments.access import assessments_for
 
     scope = scope_for(user)
     qs = assessments_for(user)
     waiting = {}
-    if scope.has(Role.UNIT_OFFICER):
-        waiting[Role.UNIT_OFFICER] = qs.filter(
-            scope.unit_q(Role.UNIT_OFFICER, "unit__"), status__in=[Status.DRAFT, Status.RETURNED]
-        )
-    if scope.has(Role.APPRAISER) or scope.has(Role.SECRETARIAT):
-        q = scope.unit_q(Role.APPRAISER, "unit__") | scope.unit_q(Role.SECRETARIAT, "unit__")
-        waiting[Role.APPRAISER] = qs.filter(q, status__in=[Status.SUBMITTED, Status.UNDER_APPRAISAL])
-    if scope.has(Role.SECRETARIAT):
-        waiting[Role.SECRETARIAT] = qs.filter(
-            scope.unit_q(Role.SECRETARIAT, "unit__"), status=Status.FINALISED
+    for role, steps in workflow.waiting_lists().items():
+        if not any(scope.has(r) for s in steps for r in s.roles):
+            continue
+        waiting[role] = qs.filter(
+            reduce(
+                or_,
+                [
+                    Q(status__in=sorted(s.sources))
+                    & reduce(or_, [scope.unit_q(r, "unit__") for r in sorted(s.roles)])
+                    for s in steps
+                ],
+            )
         )
     return waiting

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cchc.assessments import services, tasks
+from cchc.assessments import services, tasks, workflow
 from cchc.assessments.access import (
     assessments_for,
     get_assessment_for_user,
@@ -146,14 +146,12 @@ def round_overview(request, round_id: int):
             "round": round_obj,
             "rows": rows,
             "manage": access.manage,
+            "bulk_steps": [workflow.step(a) for a in workflow.BULK_ACTIONS],
             "status_counts": [(Status(k).label, v) for k, v in counts.items()],
             "late_count": sum(1 for r in rows if r["late"]),
             "submitted_late_count": sum(1 for r in rows if r["days_late"]),
         },
     )
-
-
-BULK_ACTIONS = {"finalise", "publish"}
 
 
 @login_required
@@ -186,7 +184,7 @@ def round_bulk(request, round_id: int):
                     messages.error(request, e)
             else:
                 messages.success(request, _("Đã cập nhật hạn nộp."))
-    elif action in BULK_ACTIONS:
+    elif action in workflow.BULK_ACTIONS:
         assessments = list(selected)
         if not assessments:
             messages.error(request, _("Chưa chọn đơn vị nào: hãy đánh dấu các đơn vị cần xử lý."))
@@ -201,12 +199,7 @@ def round_bulk(request, round_id: int):
                 back=reverse("assessments:round_overview", args=[round_obj.pk]),
                 round_obj=round_obj,
             )
-        if action == "finalise":
-            done, errors = services.finalise_many(
-                assessments, user=request.user, override_reason=override_reason
-            )
-        else:
-            done, errors = services.publish_many(assessments, user=request.user)
+        done, errors = services.perform_many(action, assessments, user=request.user, reason=override_reason)
         if done:
             messages.success(request, _("Đã xử lý %(n)s bản đánh giá.") % {"n": done})
         for err in errors:
@@ -225,7 +218,7 @@ def _confirm_page(request, action, assessments, *, form_action, back, round_obj=
         "assessments/confirm.html",
         {
             "action": action,
-            "action_label": ACTION_LABELS[action],
+            "action_label": workflow.step(action).title,
             "preview": preview,
             "form_action": form_action,
             "back": back,
@@ -477,6 +470,21 @@ def _return_note(assessment, access):
     )
 
 
+def _score_history(assessment, access) -> dict:
+    """The score changes the reader may see, newest first: the last ``HISTORY_OPEN`` open, the
+    rest up to ``HISTORY_MAX`` folded (the page, and out of band after an autosave)."""
+    all_changes = ScoreChange.objects.filter(score__assessment=assessment).exclude(
+        field__in=hidden_score_fields(access)
+    )
+    changes = list(all_changes.select_related("by", "score__node").order_by("-at", "-id")[:HISTORY_MAX])
+    return {
+        "changes": changes,
+        "recent_changes": changes[:HISTORY_OPEN],
+        "older_changes": changes[HISTORY_OPEN:],
+        "changes_total": all_changes.count(),
+    }
+
+
 @login_required
 def assessment_detail(request, assessment_id: int):
     assessment, access = get_assessment_for_user(request.user, assessment_id)
@@ -487,10 +495,6 @@ def assessment_detail(request, assessment_id: int):
     if show not in FILTERS:
         show = ""
     shown_rows = _filter_rows(tree, rows, show) if show else rows
-    all_changes = ScoreChange.objects.filter(score__assessment=assessment).exclude(
-        field__in=hidden_score_fields(access)
-    )
-    changes = list(all_changes.select_related("by", "score__node").order_by("-at", "-id")[:HISTORY_MAX])
     return render(
         request,
         "assessments/assessment.html",
@@ -502,11 +506,9 @@ def assessment_detail(request, assessment_id: int):
             "filters": [(key, label, counts[key]) for key, label in FILTERS.items()],
             "show": show,
             "return_note": _return_note(assessment, access),
+            "steps": workflow.offered_steps(access),
             "transitions": assessment.transitions.select_related("by"),
-            "changes": changes,
-            "recent_changes": changes[:HISTORY_OPEN],
-            "older_changes": changes[HISTORY_OPEN:],
-            "changes_total": all_changes.count(),
+            **_score_history(assessment, access),
             "missing": services.missing_items(assessment) if access.submit else [],
         },
     )
@@ -521,42 +523,22 @@ def leaf_save(request, assessment_id: int, node_id: int):
     errors: list[str] = []
     entered: dict[str, str] = {}
     post = request.POST
+    # the page names the score input by the score it writes (self_score, appraised_score)
+    field = services.leaf_score_field(access)
+    if field in post:
+        entered[field] = post[field]
     try:
-        if access.self_assess:
-            score = services.UNSET
-            if "self_score" in post:
-                entered["self_score"] = post["self_score"]
-                score = services.parse_score(post["self_score"])
-            services.set_self_score(
-                assessment,
-                node,
-                user=request.user,
-                score=score,
-                not_applicable=post.get("not_applicable") == "on" if "na_present" in post else None,
-                explanation=post.get("explanation") if "explanation" in post else None,
-            )
-        elif access.respond:
-            if "unit_response" in post:
-                services.respond_to_comment(
-                    assessment, node, user=request.user, response=post["unit_response"]
-                )
-            if "explanation" in post:
-                services.set_self_score(assessment, node, user=request.user, explanation=post["explanation"])
-        elif access.appraise:
-            score = services.UNSET
-            if "appraised_score" in post:
-                entered["appraised_score"] = post["appraised_score"]
-                score = services.parse_score(post["appraised_score"])
-            services.set_appraised_score(
-                assessment,
-                node,
-                user=request.user,
-                score=score,
-                comment=post.get("appraiser_comment") if "appraiser_comment" in post else None,
-                reason=post.get("reason", ""),
-            )
-        else:
-            raise PermissionDenied
+        services.save_leaf(
+            assessment,
+            node,
+            user=request.user,
+            score=post.get(field, services.UNSET),
+            not_applicable=post.get("not_applicable") == "on" if "na_present" in post else None,
+            explanation=post.get("explanation"),
+            comment=post.get("appraiser_comment"),
+            response=post.get("unit_response"),
+            reason=post.get("reason", ""),
+        )
     except ValidationError as exc:
         errors = _errors(exc)
     assessment.refresh_from_db()
@@ -571,7 +553,8 @@ def leaf_save(request, assessment_id: int, node_id: int):
 
 def _leaf_fragment(request, assessment, node, errors, entered=None, notice="", status=None):
     """The row of one leaf, re-rendered with its errors beside the fields (the value entered is
-    kept visible, not saved), and out of band the totals and the subtotals of its fields."""
+    kept visible, not saved), and out of band the totals, the subtotals of its fields and the
+    score history."""
     _assessment, access = get_assessment_for_user(request.user, assessment.pk)
     tree = build_tree(assessment.round.framework_id)
     tnode = tree.by_id[node.pk]
@@ -587,7 +570,14 @@ def _leaf_fragment(request, assessment, node, errors, entered=None, notice="", s
     return render(
         request,
         "assessments/_leaf_fragment.html",
-        {"row": row, "assessment": assessment, "access": access, "result": result, "subtotals": subtotals},
+        {
+            "row": row,
+            "assessment": assessment,
+            "access": access,
+            "result": result,
+            "subtotals": subtotals,
+            **_score_history(assessment, access),
+        },
         status=status or (200 if not errors else 422),
     )
 
@@ -661,44 +651,20 @@ def evidence_delete(request, evidence_id: int):
     return redirect(reverse("assessments:detail", args=[assessment.pk]) + f"#leaf-{node.pk}")
 
 
-ACTIONS = {
-    "submit": (services.submit, "submit"),
-    "return": (services.return_for_explanation, "return_for_explanation"),
-    "answer": (services.answer_explanation, "respond"),
-    "finalise": (services.finalise, "finalise"),
-    "publish": (services.publish, "publish"),
-    "reopen": (services.reopen, "reopen"),
-}
-# These ask for confirmation on a page that says what will happen.
-CONFIRMED_ACTIONS = {"submit", "finalise", "publish", "reopen"}
-ACTION_LABELS = {
-    "submit": _("Nộp bản tự đánh giá"),
-    "finalise": _("Chốt kết quả"),
-    "publish": _("Công bố kết quả"),
-    "reopen": _("Mở lại bản đánh giá"),
-}
-ACTION_DONE = {
-    "submit": _("Đã nộp bản tự đánh giá."),
-    "return": _("Đã trả lại để đơn vị giải trình."),
-    "answer": _("Đã gửi giải trình."),
-    "finalise": _("Đã chốt kết quả."),
-    "publish": _("Đã công bố kết quả."),
-    "reopen": _("Đã mở lại bản đánh giá."),
-}
-
-
 @login_required
 @require_POST
 def assessment_action(request, assessment_id: int):
+    """A workflow action (``workflow.STEPS``) from the page's buttons; the confirmed ones first
+    show what will happen."""
     assessment, access = get_assessment_for_user(request.user, assessment_id)
     action = request.POST.get("action", "")
-    if action not in ACTIONS:
+    if action not in workflow.OFFERED_ACTIONS:
         raise Http404
-    fn, capability = ACTIONS[action]
-    if not getattr(access, capability):
+    step = workflow.step(action)
+    if not getattr(access, step.capability):
         raise PermissionDenied
     note = request.POST.get("note", "")
-    if action in CONFIRMED_ACTIONS and request.POST.get("confirm") != "1":
+    if step.confirm and request.POST.get("confirm") != "1":
         return _confirm_page(
             request,
             action,
@@ -707,12 +673,12 @@ def assessment_action(request, assessment_id: int):
             back=reverse("assessments:detail", args=[assessment.pk]),
             note=note,
         )
-    kwargs = {"reason": note} if action == "reopen" else {"note": note}
-    if action == "finalise":
-        kwargs["override_reason"] = request.POST.get("override_reason", "")
     try:
-        fn(assessment, user=request.user, **kwargs)
-        messages.success(request, str(ACTION_DONE[action]))
+        # the reopen reason is the page's note; the finalise override reason its own field
+        services.perform(
+            action, assessment, user=request.user, note=note, reason=request.POST.get("override_reason", "")
+        )
+        messages.success(request, str(step.done))
     except ValidationError as exc:
         for e in _errors(exc):
             messages.error(request, e)
