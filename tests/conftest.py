@@ -38,6 +38,16 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _vietnamese_after_each_test(settings):
+    """A test that switches the language (a request with the English cookie, ``activate``) does
+    not leave it switched for the next test of the same process."""
+    yield
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def province(db):
     p = make_unit("P", "Tỉnh Thử Nghiệm", "province")
